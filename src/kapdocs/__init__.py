@@ -1,8 +1,18 @@
-"""kapdocs: checks that keep a glossary-backed Sphinx knowledge base honest."""
+"""kapdocs: checks that keep a glossary-backed Sphinx knowledge base honest.
+
+Add ``"kapdocs"`` to ``extensions``. Findings are Sphinx warnings of type ``kapdocs``
+with a code as subtype (see :mod:`kapdocs.diagnostics`), listed again in
+``kapdocs-report.json`` in the output directory.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from kapdocs.checks import setup_checks
+from kapdocs.config import setup_config
+from kapdocs.report import setup_report
+from kapdocs.store import KapdocsDomain
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -12,8 +22,13 @@ __version__ = "0.1.0"
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
+    setup_config(app)
+    app.add_domain(KapdocsDomain)
+    setup_checks(app)
+    setup_report(app)
     return {
         "version": __version__,
+        # Bump when a record's shape in store.py changes.
         "env_version": 1,
         "parallel_read_safe": True,
         "parallel_write_safe": True,

@@ -1,0 +1,105 @@
+"""Abbreviation check (``abbr_undefined``).
+
+An abbreviation is a token of two or more characters made of upper-case letters and
+digits, with at least two letters, optionally followed by a lower-case plural ``s``
+(TRD, SSRIs, 5HT2A); a letter or digit touching it makes it part of a longer word. It is
+explained when it is a glossary term line (exact case) or appears in parentheses in the
+page's prose, as in "treatment-resistant depression (TRD)". Roman numerals (II, IV,
+XII, ...) and ``kapdocs_abbreviations_ignore`` are exempt.
+
+Reading collects, per page, the first use of each abbreviation the page does not expand;
+the glossary-term exemption is applied once all glossaries are known.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import TYPE_CHECKING
+
+from kapdocs.diagnostics import Code, Finding
+from kapdocs.store import AbbrUse
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Set
+
+    from kapdocs.store import Segment
+
+# Letters and digits in any script; underscores are not word characters in prose.
+_WORD = re.compile(r"[^\W_]+")
+_ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
+
+
+def singular(token: str) -> str:
+    return token[:-1] if token.endswith("s") else token
+
+
+def is_abbreviation(token: str) -> bool:
+    core = singular(token)
+    if len(core) < 2 or not all(ch.isupper() or ch.isdigit() for ch in core):
+        return False
+    if sum(ch.isalpha() for ch in core) < 2:
+        return False
+    return not _ROMAN.fullmatch(core)
+
+
+def _tokens(text: str) -> Iterable[tuple[int, str, bool]]:
+    """(offset, token, inside parentheses) for each abbreviation in *text*."""
+    depth_at = _paren_depths(text)
+    for match in _WORD.finditer(text):
+        token = match.group()
+        if is_abbreviation(token):
+            yield match.start(), token, depth_at[match.start()] > 0
+
+
+def _paren_depths(text: str) -> list[int]:
+    depths = []
+    depth = 0
+    for ch in text:
+        if ch == ")":
+            depth = max(depth - 1, 0)
+        depths.append(depth)
+        if ch == "(":
+            depth += 1
+    return depths
+
+
+def collect_abbreviations(segments: Iterable[Segment]) -> list[AbbrUse]:
+    """First use of each abbreviation of a page that the page does not expand in parentheses.
+
+    ``AbbrUse.line`` is the expected line (segment line plus line breaks before the token).
+    """
+    first: dict[str, AbbrUse] = {}
+    explained: set[str] = set()
+    for segment in segments:
+        if not any(ch.isupper() for ch in segment.text):
+            continue
+        for offset, token, in_parens in _tokens(segment.text):
+            key = singular(token)
+            if in_parens:
+                explained.add(key)
+            if key not in first:
+                line = segment.line + bisect_right(segment.breaks, offset)
+                first[key] = AbbrUse(segment.docname, segment.file, line, token)
+    return [use for key, use in first.items() if key not in explained]
+
+
+def check_abbreviations(
+    uses: Iterable[AbbrUse], term_names: Set[str], ignore: Set[str]
+) -> list[Finding]:
+    """Findings for abbreviations that are not glossary term lines (exact case) or ignored."""
+    findings = []
+    for use in uses:
+        if {use.token, singular(use.token)} & (term_names | ignore):
+            continue
+        findings.append(
+            Finding(
+                Code.ABBR_UNDEFINED,
+                use.file,
+                use.line,
+                f"abbreviation {use.token!r} is not explained on this page; spell it out at "
+                f"first use with the abbreviation in parentheses, as in 'Full name "
+                f"({singular(use.token)})', or define it in the glossary",
+            )
+        )
+    return findings

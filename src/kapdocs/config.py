@@ -1,0 +1,80 @@
+"""The ``kapdocs_*`` options, declared once and validated on ``config-inited``.
+
+A value of the wrong type is reported as a ``kapdocs.config`` warning and replaced by the
+default, so a typo in ``conf.py`` never crashes the build.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sphinx.util import logging
+
+from kapdocs.diagnostics import WARNING_TYPE, Code
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+
+logger = logging.getLogger(__name__)
+
+
+class Option(NamedTuple):
+    name: str
+    default: Any
+    types: tuple[type, ...]
+    doc: str
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "kapdocs_check_unlinked",
+        True,
+        (bool,),
+        "Report term_unlinked: glossary terms mentioned in prose but never linked on the page.",
+    ),
+    Option(
+        "kapdocs_check_abbreviations",
+        True,
+        (bool,),
+        "Report abbr_undefined: abbreviations that are neither terms nor expanded on the page.",
+    ),
+    Option(
+        "kapdocs_abbreviations_ignore",
+        (),
+        (list, tuple, set, frozenset),
+        "Abbreviations never reported, in exact case (for example 'US').",
+    ),
+    Option(
+        "kapdocs_report",
+        "kapdocs-report.json",
+        (str,),
+        "File name of the JSON report in the output directory; empty to write none.",
+    ),
+)
+
+
+def on_config_inited(app: Sphinx, config: Config) -> None:
+    for option in OPTIONS:
+        value = getattr(config, option.name)
+        valid = isinstance(value, option.types)
+        if valid and option.types[0] is list:
+            valid = all(isinstance(item, str) for item in value)
+        if not valid:
+            logger.warning(
+                "%s must be of type %s, not %r; using the default %r",
+                option.name,
+                " or ".join(t.__name__ for t in option.types),
+                value,
+                option.default,
+                type=WARNING_TYPE,
+                subtype=str(Code.CONFIG),
+            )
+            setattr(config, option.name, option.default)
+
+
+def setup_config(app: Sphinx) -> None:
+    for option in OPTIONS:
+        # Checks run on every build from stored records, so no option forces a re-read.
+        app.add_config_value(option.name, option.default, "", types=frozenset(option.types))
+    app.connect("config-inited", on_config_inited)

@@ -1,0 +1,76 @@
+"""Finding codes and the one function that reports a finding.
+
+Every kapdocs finding is a Sphinx warning with ``type="kapdocs"`` and the code as
+``subtype``, so ``suppress_warnings = ["kapdocs.<code>"]`` and ``-W`` work the Sphinx way.
+Findings are plain tuples so that they can live in the pickled environment.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from typing import TYPE_CHECKING, NamedTuple
+
+from sphinx.util import logging
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sphinx.application import Sphinx
+
+logger = logging.getLogger(__name__)
+
+WARNING_TYPE = "kapdocs"
+
+
+class Code(enum.StrEnum):
+    """Finding codes; each becomes the warning's subtype."""
+
+    TERM_UNDEFINED = "term_undefined"
+    """A ``{term}``/``:term:`` role names no glossary entry."""
+    TERM_DUPLICATE = "term_duplicate"
+    """A term is defined again (case-insensitive, whitespace folded)."""
+    TERM_EMPTY = "term_empty"
+    """A glossary entry has no definition."""
+    TERM_UNUSED = "term_unused"
+    """No page outside the glossaries links the entry with a term role."""
+    TERM_UNLINKED = "term_unlinked"
+    """A page mentions a term in prose but never links its entry."""
+    ABBR_UNDEFINED = "abbr_undefined"
+    """An abbreviation is neither a glossary term nor expanded on the page."""
+    CONFIG = "config"
+    """A ``kapdocs_*`` option has a value of the wrong type; the default is used."""
+    INTERNAL = "internal"
+    """A kapdocs check failed on one page; the other pages are still checked."""
+
+
+class Finding(NamedTuple):
+    """One reported defect, located at a source file (relative to srcdir) and line."""
+
+    code: str
+    file: str
+    line: int
+    message: str
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Stable report order: by file, then line, then code and message."""
+    return sorted(set(findings), key=lambda f: (f.file, f.line, f.code, f.message))
+
+
+def emit(app: Sphinx, finding: Finding) -> None:
+    """Log *finding* as a Sphinx warning at its source location."""
+    location = f"{os.path.join(app.srcdir, finding.file)}:{finding.line}"
+    logger.warning(
+        finding.message,
+        location=location,
+        type=WARNING_TYPE,
+        subtype=str(finding.code),
+    )
+
+
+def is_suppressed(app: Sphinx, finding: Finding) -> bool:
+    """Whether ``suppress_warnings`` silences *finding* (then the report leaves it out too)."""
+    return logging.is_suppressed_warning(
+        WARNING_TYPE, str(finding.code), app.config.suppress_warnings
+    )

@@ -1,0 +1,143 @@
+"""Real source lines for nodes whose ``line`` Sphinx or MyST get wrong.
+
+Docutils and MyST give a paragraph its first line, but a role inside it the paragraph's
+line, a reStructuredText title its underline, table cells the table's first line, and a
+glossary term a line relative to the directive's content (or none at all). Rather than
+trust those numbers, kapdocs treats them as hints and finds the text in the source file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from itertools import chain
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from docutils import nodes
+
+# How far from the hint a needle is looked for before the whole file is searched.
+_WINDOW = 60
+_GLOSSARY_START = re.compile(r"^\s*(?:(?:`{3,}|~{3,}|:{3,})\s*\{glossary\}|\.\.\s+glossary::)")
+
+
+class SourceLines:
+    """Source files read once each, as lists of lines (index 0 is line 1)."""
+
+    def __init__(self, srcdir: str | os.PathLike[str]) -> None:
+        self.srcdir = os.fspath(srcdir)
+        self._cache: dict[str, list[str]] = {}
+
+    def relpath(self, path: str) -> str:
+        """*path* relative to the source directory, with forward slashes."""
+        try:
+            rel = os.path.relpath(path, self.srcdir)
+        except ValueError:  # another drive on Windows
+            return path.replace(os.sep, "/")
+        return rel.replace(os.sep, "/")
+
+    def lines(self, path: str) -> list[str]:
+        if path not in self._cache:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    self._cache[path] = f.read().splitlines()
+            except OSError:
+                self._cache[path] = []
+        return self._cache[path]
+
+    def find(self, path: str, needle: str, hint: int) -> int:
+        """The line nearest after *hint* (1-based) that contains *needle*, case-insensitively.
+
+        Lines are tried in the order hint, hint - 1, hint + 1, hint + 2, ... (a
+        reStructuredText title's hint is its underline), then the whole file; the hint
+        itself is the answer when the needle is nowhere (generated text).
+        """
+        lines = self.lines(path)
+        hint = max(hint, 1)
+        if not lines:
+            return hint
+        words = needle.split()
+        if not words:
+            return hint
+        for candidate in (needle.lower(), words[0].lower()):
+            for lineno in _around(hint, len(lines)):
+                if candidate in lines[lineno - 1].lower():
+                    return lineno
+        return hint
+
+    def glossary_term_lines(self, path: str, anchor: int, terms: Iterable[str]) -> list[int]:
+        """Lines of the term lines *terms* of the glossary directive at or before *anchor*.
+
+        Sphinx sorts ``:sorted:`` glossaries, so terms are matched by text, not by order;
+        a term written twice takes successive lines.
+        """
+        terms = list(terms)
+        lines = self.lines(path)
+        start = _glossary_start(lines, anchor)
+        if start is None:
+            return [anchor] * len(terms)
+        term_indent = _first_content_indent(lines, start)
+        where: dict[str, list[int]] = {}
+        for index in range(start + 1, len(lines)):
+            text = lines[index]
+            stripped = text.strip()
+            if stripped and len(text) - len(text.lstrip()) == term_indent:
+                where.setdefault(stripped, []).append(index + 1)
+        found = []
+        for term in terms:
+            candidates = where.get(term.strip())
+            found.append(candidates.pop(0) if candidates else anchor)
+        return found
+
+
+def _around(hint: int, count: int) -> Iterable[int]:
+    order = chain(
+        (hint, hint - 1),
+        range(hint + 1, hint + _WINDOW),
+        range(hint - 2, max(hint - _WINDOW, 0), -1),
+        range(1, count + 1),
+    )
+    seen = set()
+    for lineno in order:
+        if 1 <= lineno <= count and lineno not in seen:
+            seen.add(lineno)
+            yield lineno
+
+
+def _glossary_start(lines: list[str], anchor: int) -> int | None:
+    """0-based index of the nearest glossary directive line at or before *anchor*."""
+    for index in range(min(anchor, len(lines)) - 1, -1, -1):
+        if _GLOSSARY_START.match(lines[index]):
+            return index
+    return None
+
+
+def _first_content_indent(lines: list[str], start: int) -> int:
+    for text in lines[start + 1 :]:
+        if text.strip():
+            return len(text) - len(text.lstrip())
+    return 0
+
+
+def node_source(node: nodes.Node, default: str) -> str:
+    """The file a node came from (an included file keeps its own name)."""
+    current: nodes.Node | None = node
+    while current is not None:
+        source = getattr(current, "source", None)
+        if source:
+            return str(source)
+        current = current.parent
+    return default
+
+
+def node_line(node: nodes.Node) -> int:
+    """The node's own line, else the nearest ancestor's (MyST leaves some at 0 or None)."""
+    current: nodes.Node | None = node
+    while current is not None:
+        line = getattr(current, "line", None)
+        if line:
+            return int(line)
+        current = current.parent
+    return 1

@@ -1,0 +1,125 @@
+"""Prose extraction: the text a reader reads, block by block, with source lines.
+
+*Prose* is text in paragraphs, headings, list items, table cells, admonitions and
+captions. Code, literals, math, raw content, the text of links and roles, and glossaries
+are not prose. Each block becomes one :class:`Segment` with whitespace folded; the text of
+a skipped inline node becomes a single ``\\x00`` so that no phrase matches across it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx import addnodes
+
+from kapdocs.locate import node_line, node_source
+from kapdocs.store import Segment
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+# Subtrees that are never prose.
+SKIPPED: tuple[type[nodes.Node], ...] = (
+    nodes.FixedTextElement,  # literal_block, doctest_block, math_block, comment, raw, ...
+    nodes.literal,
+    nodes.math,
+    nodes.raw,
+    nodes.reference,
+    nodes.abbreviation,
+    nodes.title_reference,
+    nodes.footnote_reference,
+    nodes.citation_reference,
+    nodes.substitution_reference,
+    nodes.substitution_definition,
+    nodes.citation,
+    nodes.target,
+    nodes.docinfo,
+    nodes.problematic,
+    nodes.system_message,
+    nodes.image,
+    addnodes.pending_xref,
+    addnodes.glossary,
+    addnodes.index,
+    addnodes.desc_signature,
+    addnodes.toctree,
+)
+
+SEPARATOR = "\x00"
+_SPACE = re.compile(r"\s+")
+
+
+def iter_segments(doctree: nodes.document, docname: str, default_source: str) -> Iterator[Segment]:
+    """Yield the prose blocks of *doctree* in document order.
+
+    ``Segment.file`` holds the absolute source path here; the collector makes it relative.
+    """
+    for block in _blocks(doctree):
+        pieces: list[str] = []
+        _flatten(block, pieces)
+        raw = "".join(pieces)
+        if not raw.strip(SEPARATOR + " \t\r\n"):
+            continue
+        text, breaks = fold_whitespace(raw)
+        yield Segment(docname, node_source(block, default_source), node_line(block), text, breaks)
+
+
+def _blocks(node: nodes.Node) -> Iterator[nodes.Element]:
+    """Outermost text elements (paragraph, title, caption, ...) outside skipped subtrees."""
+    for child in node.children:
+        if isinstance(child, SKIPPED):
+            continue
+        if isinstance(child, nodes.TextElement):
+            yield child
+        elif isinstance(child, nodes.Text):
+            # Bare text directly in a container: treat its parent as the block.
+            if isinstance(node, nodes.Element):
+                yield node
+                return
+        else:
+            yield from _blocks(child)
+
+
+def _flatten(node: nodes.Node, pieces: list[str]) -> None:
+    for child in node.children:
+        if isinstance(child, nodes.Text):
+            pieces.append(str(child))
+        elif isinstance(child, SKIPPED):
+            # Keep the line count right, but let nothing match across the gap.
+            pieces.append(SEPARATOR + "\n" * child.astext().count("\n"))
+        elif isinstance(child, nodes.Element) and not isinstance(child, nodes.TextElement):
+            # A block nested in a text element (rare): its own segment would be better,
+            # but a separator keeps phrases from joining across it.
+            pieces.append(SEPARATOR)
+            _flatten(child, pieces)
+            pieces.append(SEPARATOR)
+        else:
+            _flatten(child, pieces)
+
+
+def fold_whitespace(raw: str) -> tuple[str, tuple[int, ...]]:
+    """Fold whitespace runs to one space; return the text and where line breaks were."""
+    out: list[str] = []
+    breaks: list[int] = []
+    position = 0
+    last = 0
+    for match in _SPACE.finditer(raw):
+        chunk = raw[last : match.start()]
+        out.append(chunk)
+        position += len(chunk)
+        for _ in range(match.group().count("\n")):
+            breaks.append(position)
+        out.append(" ")
+        position += 1
+        last = match.end()
+    out.append(raw[last:])
+    return "".join(out), tuple(breaks)
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case *text* without changing its length (offsets stay valid)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)

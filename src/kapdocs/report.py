@@ -1,0 +1,44 @@
+"""The JSON report ``kapdocs-report.json``: every finding of the build, for CI annotations.
+
+Written on ``build-finished`` into the output directory. Findings silenced by
+``suppress_warnings`` are left out, as they are from the console.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from kapdocs.diagnostics import is_suppressed
+from kapdocs.store import get_store
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+REPORT_VERSION = 1
+
+
+def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
+    name = app.config.kapdocs_report
+    if exception is not None or not name:
+        return
+    findings = [f for f in get_store(app.env).findings if not is_suppressed(app, f)]
+    report = {
+        "version": REPORT_VERSION,
+        "total": len(findings),
+        "counts": dict(sorted(Counter(str(f.code) for f in findings).items())),
+        "findings": [
+            {"code": str(f.code), "file": f.file, "line": f.line, "message": f.message}
+            for f in findings
+        ],
+    }
+    os.makedirs(app.outdir, exist_ok=True)
+    with open(os.path.join(app.outdir, name), "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+
+
+def setup_report(app: Sphinx) -> None:
+    app.connect("build-finished", on_build_finished)

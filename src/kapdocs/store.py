@@ -1,0 +1,123 @@
+"""The bookkeeping domain: plain per-document records, purged and merged by docname.
+
+Records are collected while a document is read (possibly in a worker process) and the
+cross-document checks run over all of them once every document is read. Nothing here
+holds a docutils node, so the environment pickles small and merges cheaply.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+from sphinx.domains import Domain
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Set
+
+    from docutils import nodes
+    from docutils.nodes import Element
+    from sphinx.addnodes import pending_xref
+    from sphinx.builders import Builder
+    from sphinx.environment import BuildEnvironment
+
+    from kapdocs.diagnostics import Finding
+
+
+class TermEntry(NamedTuple):
+    """One glossary entry: its term lines (names) and where each is written."""
+
+    docname: str
+    file: str
+    line: int
+    names: tuple[str, ...]
+    name_lines: tuple[int, ...]
+    empty: bool
+
+
+class TermRef(NamedTuple):
+    """One ``{term}`` role; *target* is normalised (lower case, spaces folded)."""
+
+    docname: str
+    file: str
+    line: int
+    target: str
+    in_glossary: bool
+
+
+class Segment(NamedTuple):
+    """One block of prose: whitespace folded, with the offsets where source lines broke."""
+
+    docname: str
+    file: str
+    line: int
+    text: str
+    breaks: tuple[int, ...]
+
+
+class AbbrUse(NamedTuple):
+    """The first use on a page of an abbreviation that the page does not expand."""
+
+    docname: str
+    file: str
+    line: int
+    token: str
+
+
+# Each kind of record lives in data[kind][docname] -> list of records.
+RECORD_KINDS = ("entries", "refs", "segments", "abbrs", "errors")
+
+
+class KapdocsDomain(Domain):
+    """Keeps kapdocs' records; it defines no roles or directives of its own."""
+
+    name = "kapdocs"
+    label = "kapdocs"
+    data_version = 1
+    # Sphinx deep-copies this into each new environment.
+    initial_data: ClassVar[dict[str, Any]] = {
+        **{kind: {} for kind in RECORD_KINDS},
+        "term_targets": {},
+        "findings": [],
+    }
+
+    def records(self, kind: str) -> Iterator[Any]:
+        """All records of *kind*, in docname order so every build checks in one order."""
+        per_doc: dict[str, list[Any]] = self.data[kind]
+        for docname in sorted(per_doc):
+            yield from per_doc[docname]
+
+    def add(self, kind: str, docname: str, records: Iterable[Any]) -> None:
+        self.data[kind][docname] = list(records)
+
+    def clear_doc(self, docname: str) -> None:
+        for kind in RECORD_KINDS:
+            self.data[kind].pop(docname, None)
+
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        for kind in RECORD_KINDS:
+            ours, theirs = self.data[kind], otherdata[kind]
+            for docname in docnames:
+                if docname in theirs:
+                    ours[docname] = theirs[docname]
+
+    def resolve_any_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        target: str,
+        node: pending_xref,
+        contnode: Element,
+    ) -> list[tuple[str, nodes.reference]]:
+        return []
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Findings of the current build (read by the report writer)."""
+        return self.data["findings"]  # type: ignore[no-any-return]
+
+
+def get_store(env: BuildEnvironment) -> KapdocsDomain:
+    domain = env.domains["kapdocs"]
+    assert isinstance(domain, KapdocsDomain)
+    return domain

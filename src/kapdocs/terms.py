@@ -1,0 +1,225 @@
+"""Glossary term checks: undefined, duplicate, empty, unused and unlinked terms.
+
+Reading collects each page's glossary entries and ``{term}`` roles (with their real
+source lines); once all pages are read, the pure check functions below run over every
+page's records, so a page that was not re-read is still checked and reported.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from bisect import bisect_right
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx import addnodes
+
+from kapdocs.diagnostics import Code, Finding
+from kapdocs.locate import node_line, node_source
+from kapdocs.matcher import TermMatcher, normalise
+from kapdocs.store import TermEntry, TermRef
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from kapdocs.locate import SourceLines
+    from kapdocs.store import Segment
+
+
+# -- collecting (one document, while it is read) ---------------------------------------
+
+
+def collect_entries(
+    doctree: nodes.document, docname: str, default_source: str, lines: SourceLines
+) -> list[TermEntry]:
+    entries = []
+    for glossary in doctree.findall(addnodes.glossary):
+        items = [
+            item
+            for item in glossary.findall(nodes.definition_list_item)
+            if _nearest_glossary(item) is glossary
+        ]
+        if not items:
+            continue
+        source = node_source(items[0], default_source)
+        # A definition paragraph has a true line; term lines do not (see locate.py).
+        anchor = min(
+            (p.line for p in glossary.findall(nodes.paragraph) if p.line),
+            default=glossary.line or node_line(items[0]),
+        )
+        terms = [[t for t in item.children if isinstance(t, nodes.term)] for item in items]
+        raw_lines = [(t.rawsource or t.astext()) for group in terms for t in group]
+        found = iter(lines.glossary_term_lines(source, anchor, raw_lines))
+        for item, group in zip(items, terms, strict=True):
+            if not group:
+                continue
+            name_lines = tuple(next(found) for _ in group)
+            definition = next((c for c in item.children if isinstance(c, nodes.definition)), None)
+            empty = definition is None or not definition.astext().strip()
+            entries.append(
+                TermEntry(
+                    docname,
+                    lines.relpath(source),
+                    name_lines[0],
+                    tuple(t.astext() for t in group),
+                    name_lines,
+                    empty,
+                )
+            )
+    return entries
+
+
+def _nearest_glossary(node: nodes.Node) -> nodes.Node | None:
+    current = node.parent
+    while current is not None and not isinstance(current, addnodes.glossary):
+        current = current.parent
+    return current
+
+
+def collect_refs(
+    doctree: nodes.document, docname: str, default_source: str, lines: SourceLines
+) -> list[TermRef]:
+    refs = []
+    for xref in doctree.findall(addnodes.pending_xref):
+        if xref.get("refdomain") != "std" or xref.get("reftype") != "term":
+            continue
+        target = str(xref.get("reftarget", ""))
+        source = node_source(xref, default_source)
+        line = lines.find(source, target, expected_line(xref))
+        in_glossary = _nearest_glossary(xref) is not None
+        refs.append(TermRef(docname, lines.relpath(source), line, normalise(target), in_glossary))
+    return refs
+
+
+def expected_line(node: nodes.Node) -> int:
+    """The block's line plus the line breaks in the block's text before *node*."""
+    block: nodes.Node = node
+    while isinstance(block.parent, nodes.TextElement):
+        block = block.parent
+    first = next(iter(node.findall(nodes.Text)), None)
+    breaks = 0
+    for text in block.findall(nodes.Text):
+        if text is first:
+            break
+        breaks += text.count("\n")
+    return node_line(block) + breaks
+
+
+# -- checking (all documents) ------------------------------------------------------------
+
+
+def defined_names(entries: Iterable[TermEntry]) -> dict[str, tuple[TermEntry, str]]:
+    """Normalised name -> (first entry defining it, name as written)."""
+    names: dict[str, tuple[TermEntry, str]] = {}
+    for entry in entries:
+        for name in entry.names:
+            names.setdefault(normalise(name), (entry, name))
+    return names
+
+
+def check_definitions(entries: Iterable[TermEntry]) -> list[Finding]:
+    """``term_duplicate`` at each later definition, ``term_empty`` at the entry."""
+    findings = []
+    first: dict[str, tuple[str, int]] = {}
+    for entry in entries:
+        if entry.empty:
+            findings.append(
+                Finding(
+                    Code.TERM_EMPTY,
+                    entry.file,
+                    entry.line,
+                    f"glossary entry {entry.names[0]!r} has no definition; "
+                    "add an indented definition below its term lines",
+                )
+            )
+        for name, line in zip(entry.names, entry.name_lines, strict=True):
+            key = normalise(name)
+            if key in first:
+                file, first_line = first[key]
+                findings.append(
+                    Finding(
+                        Code.TERM_DUPLICATE,
+                        entry.file,
+                        line,
+                        f"term {name!r} is already defined at {file}:{first_line}; "
+                        "remove this definition or merge the two entries",
+                    )
+                )
+            else:
+                first[key] = (entry.file, line)
+    return findings
+
+
+def check_refs(
+    refs: Iterable[TermRef], names: Mapping[str, tuple[TermEntry, str]]
+) -> list[Finding]:
+    """``term_undefined`` for roles that name no entry, with a near-miss suggestion."""
+    findings = []
+    for ref in refs:
+        if ref.target in names:
+            continue
+        message = f"term {ref.target!r} is not in any glossary"
+        close = difflib.get_close_matches(ref.target, list(names), n=1, cutoff=0.6)
+        if close:
+            message += f"; did you mean {names[close[0]][1]!r}?"
+        else:
+            message += "; add it to the glossary or fix the role's target"
+        findings.append(Finding(Code.TERM_UNDEFINED, ref.file, ref.line, message))
+    return findings
+
+
+def check_unused(
+    entries: Iterable[TermEntry],
+    refs: Iterable[TermRef],
+    names: Mapping[str, tuple[TermEntry, str]],
+) -> list[Finding]:
+    """``term_unused`` for entries no page links outside a glossary."""
+    used = {names[ref.target][0] for ref in refs if not ref.in_glossary and ref.target in names}
+    return [
+        Finding(
+            Code.TERM_UNUSED,
+            entry.file,
+            entry.line,
+            f"glossary entry {entry.names[0]!r} is not linked from any page; link it with "
+            f"{{term}}`{entry.names[0]}` where a page mentions it, or remove the entry",
+        )
+        for entry in entries
+        if entry not in used
+    ]
+
+
+def check_unlinked(
+    segments_by_doc: Mapping[str, list[Segment]],
+    refs_by_doc: Mapping[str, list[TermRef]],
+    names: Mapping[str, tuple[TermEntry, str]],
+    lines: SourceLines,
+) -> list[Finding]:
+    """``term_unlinked`` at the first prose mention of an entry a page never links."""
+    matcher: TermMatcher[TermEntry] = TermMatcher(
+        {name: entry for name, (entry, _) in names.items()}
+    )
+    findings = []
+    for docname in sorted(segments_by_doc):
+        linked = {
+            names[ref.target][0] for ref in refs_by_doc.get(docname, ()) if ref.target in names
+        }
+        reported: set[TermEntry] = set()
+        for segment in segments_by_doc[docname]:
+            for start, end, entry in matcher.find(segment.text):
+                if entry in linked or entry in reported:
+                    continue
+                reported.add(entry)
+                mention = segment.text[start:end]
+                hint = segment.line + bisect_right(segment.breaks, start)
+                line = lines.find(os.path.join(lines.srcdir, segment.file), mention, hint)
+                findings.append(
+                    Finding(
+                        Code.TERM_UNLINKED,
+                        segment.file,
+                        line,
+                        f"{mention!r} is the glossary term {entry.names[0]!r} but this page "
+                        f"never links it; write {{term}}`{mention}` at its first mention",
+                    )
+                )
+    return findings

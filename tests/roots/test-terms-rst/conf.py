@@ -1,0 +1,2 @@
+extensions = ["kapdocs"]
+exclude_patterns = ["_build"]

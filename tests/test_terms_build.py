@@ -1,0 +1,158 @@
+"""Build tests: the exact findings of the term checks, in MyST and reStructuredText."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.conftest import findings
+
+if TYPE_CHECKING:
+    from sphinx.testing.util import SphinxTestApp
+
+MYST_EXPECTED = [
+    ("extra.md", 4, "term_unused"),
+    ("glossary.md", 9, "term_unused"),  # BDNF: linked only from inside the glossary
+    ("glossary.md", 13, "term_unused"),
+    ("glossary.md", 16, "term_duplicate"),  # 'glutamate' after 'Glutamate'
+    ("glossary.md", 16, "term_unused"),  # the duplicate is an entry of its own
+    ("glossary.md", 19, "term_duplicate"),  # 'Set and setting' after extra.md's
+    ("glossary.md", 19, "term_unused"),
+    ("glossary.md", 22, "term_empty"),
+    ("glossary.md", 22, "term_unused"),
+    ("page.md", 1, "term_unlinked"),  # BDNF-TrkB in the title
+    ("page.md", 15, "term_undefined"),
+    ("page.md", 15, "term_undefined"),
+    ("page.md", 17, "abbr_undefined"),  # SSRIs
+    ("page.md", 18, "abbr_undefined"),  # HAM of HAM-D
+    ("page.md", 22, "term_unlinked"),  # set and setting in a table cell
+]
+
+
+@pytest.mark.sphinx("html", testroot="terms-myst", freshenv=True)
+def test_myst_findings(app: SphinxTestApp, warning) -> None:
+    app.build()
+    assert findings(warning.getvalue(), app.srcdir) == MYST_EXPECTED
+
+
+@pytest.mark.sphinx("html", testroot="terms-myst", freshenv=True, parallel=2)
+def test_myst_findings_parallel(app: SphinxTestApp, warning) -> None:
+    # Records read in worker processes must merge into the same findings, same order.
+    assert app.parallel == 2
+    app.build()
+    assert findings(warning.getvalue(), app.srcdir) == MYST_EXPECTED
+
+
+@pytest.mark.sphinx("html", testroot="terms-myst", freshenv=True)
+def test_messages_say_how_to_fix(app: SphinxTestApp, warning) -> None:
+    app.build()
+    text = warning.getvalue()
+    assert "term 'glutamat' is not in any glossary; did you mean 'Glutamate'?" in text
+    assert "term 'nothing here' is not in any glossary; add it to the glossary" in text
+    assert "'BDNF' is the glossary term 'BDNF' but this page never links it" in text
+    assert "abbreviation 'SSRIs' is not explained on this page" in text
+    assert "term 'glutamate' is already defined at glossary.md:6" in text
+    # Sphinx's own "term not in glossary" warning is replaced by term_undefined.
+    assert "term not in glossary" not in text
+
+
+RST_EXPECTED = [
+    ("glossary.rst", 9, "term_unused"),  # NMDA receptor: mentioned, never linked
+    ("glossary.rst", 13, "term_unused"),  # Set and setting
+    ("glossary.rst", 16, "term_duplicate"),
+    ("glossary.rst", 16, "term_unused"),
+    ("glossary.rst", 19, "term_empty"),
+    ("glossary.rst", 19, "term_unused"),
+    ("index.rst", 1, "abbr_undefined"),  # RST in the title (underline is line 2)
+    ("index.rst", 9, "abbr_undefined"),  # NMDA
+    ("index.rst", 9, "term_unlinked"),  # NMDA receptor on the paragraph's second line
+    ("index.rst", 12, "term_undefined"),  # role on the paragraph's second line
+    ("index.rst", 16, "term_unlinked"),  # set and setting in a note
+]
+
+
+@pytest.mark.sphinx("html", testroot="terms-rst", freshenv=True)
+def test_rst_findings(app: SphinxTestApp, warning) -> None:
+    app.build()
+    assert findings(warning.getvalue(), app.srcdir) == RST_EXPECTED
+
+
+@pytest.mark.sphinx("html", testroot="terms-clean", freshenv=True)
+def test_clean_site_has_no_findings(app: SphinxTestApp, warning) -> None:
+    app.build()
+    assert findings(warning.getvalue()) == []
+    report = json.loads((app.outdir / "kapdocs-report.json").read_text())
+    assert report["total"] == 0
+
+
+@pytest.mark.sphinx("html", testroot="terms-myst", freshenv=True)
+def test_report_lists_every_finding(app: SphinxTestApp, warning) -> None:
+    app.build()
+    report = json.loads((app.outdir / "kapdocs-report.json").read_text())
+    listed = [(f["file"], f["line"], f["code"]) for f in report["findings"]]
+    assert listed == MYST_EXPECTED
+    assert report["total"] == len(MYST_EXPECTED)
+    assert report["counts"]["term_unused"] == 6
+    assert all(f["message"] for f in report["findings"])
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="terms-myst",
+    freshenv=True,
+    confoverrides={"suppress_warnings": ["kapdocs.term_unused", "kapdocs.abbr_undefined"]},
+)
+def test_suppress_warnings_silences_one_code(app: SphinxTestApp, warning) -> None:
+    app.build()
+    expected = [f for f in MYST_EXPECTED if f[2] not in {"term_unused", "abbr_undefined"}]
+    assert findings(warning.getvalue(), app.srcdir) == expected
+    report = json.loads((app.outdir / "kapdocs-report.json").read_text())
+    assert {f["code"] for f in report["findings"]} == {f[2] for f in expected}
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="terms-myst",
+    freshenv=True,
+    confoverrides={
+        "kapdocs_check_unlinked": False,
+        "kapdocs_check_abbreviations": False,
+        "kapdocs_report": "",
+    },
+)
+def test_options_turn_checks_off(app: SphinxTestApp, warning) -> None:
+    (app.outdir / "kapdocs-report.json").unlink(missing_ok=True)
+    app.build()
+    codes = {code for _, _, code in findings(warning.getvalue())}
+    assert "term_unlinked" not in codes
+    assert "abbr_undefined" not in codes
+    assert "term_unused" in codes
+    assert not (app.outdir / "kapdocs-report.json").exists()
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="terms-myst",
+    freshenv=True,
+    confoverrides={"kapdocs_abbreviations_ignore": ["SSRI", "HAM"]},
+)
+def test_abbreviations_ignore(app: SphinxTestApp, warning) -> None:
+    app.build()
+    codes = [code for _, _, code in findings(warning.getvalue())]
+    assert "abbr_undefined" not in codes
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="terms-clean",
+    freshenv=True,
+    confoverrides={"kapdocs_report": 42},
+)
+def test_bad_option_type_warns_and_falls_back(app: SphinxTestApp, warning) -> None:
+    app.build()
+    assert "kapdocs_report must be of type str, not 42" in warning.getvalue()
+    assert "[kapdocs.config]" in warning.getvalue()
+    assert app.config.kapdocs_report == "kapdocs-report.json"
+    assert (app.outdir / "kapdocs-report.json").exists()
