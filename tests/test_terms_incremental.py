@@ -47,34 +47,34 @@ def test_removed_term_is_reported_on_unchanged_page(make_app, site: Path, parall
     _touch_later(glossary)
     second, outdir = _build(make_app, site, parallel=parallel)
 
-    # index.md did not change, yet its link to the removed term is reported ...
-    assert ("index.md", 3, "term_undefined") in findings(second, site)
+    # page.md did not change, yet its link to the removed term is reported ...
+    assert ("page.md", 3, "term_undefined") in findings(second, site)
     assert "did you mean 'NMDA receptor complex'?" in second
     # ... and its HTML was re-written without the stale link.
-    html = (outdir / "index.html").read_text()
+    html = (outdir / "page.html").read_text()
     assert 'href="glossary.html#term-NMDA-receptor"' not in html
 
     # The incremental findings equal a clean build's.
     clean, clean_outdir = _build(make_app, site, freshenv=True, parallel=parallel)
     assert findings(second, site) == findings(clean, site)
-    assert (clean_outdir / "index.html").read_text() == html
+    assert (clean_outdir / "page.html").read_text() == html
 
 
 def test_findings_repeat_when_nothing_changed(make_app, site: Path) -> None:
-    page = site / "index.md"
+    page = site / "page.md"
     page.write_text(page.read_text() + "\nAn unexplained XYZ abbreviation.\n")
     first, _ = _build(make_app, site)
-    assert findings(first, site) == [("index.md", 11, "abbr_undefined")]
+    assert findings(first, site) == [("page.md", 8, "abbr_undefined")]
     # Nothing is re-read, so Sphinx skips its consistency check; kapdocs still reports.
     again, _ = _build(make_app, site)
-    assert findings(again, site) == [("index.md", 11, "abbr_undefined")]
+    assert findings(again, site) == [("page.md", 8, "abbr_undefined")]
 
 
 def test_renamed_term_rewrites_linking_page(make_app, site: Path) -> None:
-    page = site / "index.md"
+    page = site / "page.md"
     page.write_text(page.read_text().replace("{term}`NMDA receptor`", "{term}`NMDA receptor complex`"))
     first, outdir = _build(make_app, site)
-    assert ("index.md", 3, "term_undefined") in findings(first, site)
+    assert ("page.md", 3, "term_undefined") in findings(first, site)
 
     glossary = site / "glossary.md"
     glossary.write_text(glossary.read_text().replace("NMDA receptor\n", "NMDA receptor complex\n"))
@@ -82,4 +82,4 @@ def test_renamed_term_rewrites_linking_page(make_app, site: Path) -> None:
     second, outdir = _build(make_app, site)
     # The unchanged page now links the renamed entry, in the finding list and in its HTML.
     assert findings(second, site) == []
-    assert 'href="glossary.html#term-NMDA-receptor-complex"' in (outdir / "index.html").read_text()
+    assert 'href="glossary.html#term-NMDA-receptor-complex"' in (outdir / "page.html").read_text()
