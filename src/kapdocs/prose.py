@@ -34,6 +34,7 @@ SKIPPED: tuple[type[nodes.Node], ...] = (
     nodes.substitution_reference,
     nodes.substitution_definition,
     nodes.citation,
+    nodes.footnote,  # reference lists (footbibliography), not prose
     nodes.target,
     nodes.docinfo,
     nodes.problematic,
