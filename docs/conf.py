@@ -57,12 +57,8 @@ latex_documents = [
 latex_elements = {
     "papersize": "a4paper",
     "pointsize": "11pt",
-    # TeX Gyre and FreeFont ship with the Debian packages the install step adds.
-    "fontpkg": r"""
-\setmainfont{TeX Gyre Termes}
-\setsansfont{TeX Gyre Heros}
-\setmonofont{FreeMono}
-""",
+    # Sphinx's xelatex default fonts (GNU FreeFont, Debian's fonts-freefont-otf) cover the
+    # Greek letters and super/subscripts the pages use.
     "printindex": r"\footnotesize\raggedright\printindex",
 }
 latex_show_urls = "footnote"

@@ -1,0 +1,101 @@
+"""The knowledge base itself: it builds as HTML with warnings as errors and as a PDF."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.requirements import require_tools
+
+DOCS = Path(__file__).parent.parent / "docs"
+
+
+def sphinx(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("html")
+    result = sphinx("-b", "html", "-W", "--keep-going", "-n", "-q", DOCS, out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def glossary_names(doctreedir: Path) -> list[str]:
+    with open(doctreedir / "environment.pickle", "rb") as f:
+        env = pickle.load(f)
+    entries = env.domaindata["kapdocs"]["entries"]
+    return [name for records in entries.values() for entry in records for name in entry.names]
+
+
+def test_site_builds_with_warnings_as_errors_and_no_findings(html: Path) -> None:
+    report = json.loads((html / "kapdocs-report.json").read_text())
+    assert report["total"] == 0, report["findings"]
+    assert (html / "glossary.html").exists()
+
+
+def test_site_glossary_has_at_least_45_entries(html: Path) -> None:
+    with open(html / ".doctrees" / "environment.pickle", "rb") as f:
+        env = pickle.load(f)
+    entries = [e for records in env.domaindata["kapdocs"]["entries"].values() for e in records]
+    assert len(entries) >= 45
+
+
+@pytest.fixture(scope="session")
+def pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    require_tools("latexmk", "xelatex", "pdftotext")
+    out = tmp_path_factory.mktemp("pdf")
+    result = sphinx("-M", "latexpdf", DOCS, out, "-W", "--keep-going", "-q")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out / "latex" / "kapdocs.pdf", out / "doctrees"
+
+
+def pdf_text(path: Path) -> str:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    # Undo line-end hyphenation and fold whitespace, so that terms read as written.
+    text = re.sub(r"-\n\s*", "-", text)
+    return " ".join(text.split())
+
+
+def test_pdf_has_title_toc_glossary_and_every_term(pdf: tuple[Path, Path]) -> None:
+    path, doctrees = pdf
+    text = pdf_text(path)
+    assert "the neuroscience of ketamine-assisted psychotherapy" in text
+    assert "Contents" in text
+    assert "Glossary" in text and "Bibliography" in text
+    missing = [name for name in glossary_names(doctrees) if " ".join(name.split()) not in text]
+    assert missing == []
+    # sphinx-design content is reduced to text, not dropped: a quiz answer and a card.
+    assert "Check your understanding" in text
+    assert "Clinicians" in text
+
+
+def test_pdf_has_internal_links(pdf: tuple[Path, Path]) -> None:
+    from pypdf import PdfReader
+
+    path, _ = pdf
+    reader = PdfReader(path)
+    internal = 0
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            obj = annotation.get_object()
+            if obj.get("/Subtype") != "/Link":
+                continue
+            action = obj.get("/A")
+            if "/Dest" in obj or (action is not None and action.get("/S") == "/GoTo"):
+                internal += 1
+    assert internal > 50
