@@ -68,27 +68,55 @@ def pdf_text(path: Path) -> str:
     ).stdout
     # Undo line-end hyphenation and fold whitespace, so that terms read as written.
     text = re.sub(r"-\n\s*", "-", text)
+    # LaTeX typesets straight quotes as curly ones.
+    text = text.translate(
+        str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+    )
     return " ".join(text.split())
 
 
 def test_pdf_has_title_toc_glossary_and_every_term(pdf: tuple[Path, Path]) -> None:
     path, doctrees = pdf
     text = pdf_text(path)
-    assert "the neuroscience of ketamine-assisted psychotherapy" in text
-    assert "Contents" in text
-    assert "Glossary" in text and "Bibliography" in text
+    assert text.startswith("kapdocs: the neuroscience of ketamine-assisted psychotherapy")
+    # The table of contents, before the first chapter, lists the glossary and the
+    # bibliography as chapters of their own, with page numbers.
+    contents = text[: text.index("A cited, cross-linked reference")]
+    assert re.search(r"\d+ Glossary \d+", contents)
+    assert re.search(r"\d+ Bibliography \d+", contents)
     missing = [name for name in glossary_names(doctrees) if " ".join(name.split()) not in text]
     assert missing == []
-    # sphinx-design content is reduced to text, not dropped: a quiz answer and a card.
-    assert "Check your understanding" in text
-    assert "Clinicians" in text
+    # sphinx-design content is reduced to text, not dropped: cards and every quiz question
+    # with the start of its answer, which the web pages hide in a dropdown.
+    assert "Clinicians" in text and "Trainees" in text and "Maintainers" in text
+    dropdowns = list(dropdown_snippets())
+    assert len(dropdowns) >= 15
+    for question, answer in dropdowns:
+        assert question in text
+        assert answer in text
 
 
-def test_pdf_has_internal_links(pdf: tuple[Path, Path]) -> None:
+_DROPDOWN = re.compile(r"^(`{3,}|:{3,})\{dropdown\} (.+)\n(.+)$", re.MULTILINE)
+
+
+def dropdown_snippets() -> list[tuple[str, str]]:
+    """(question, first plain words of the answer) of every dropdown in the learning path."""
+    snippets = []
+    for page in sorted((DOCS / "learn").glob("*.md")):
+        for match in _DROPDOWN.finditer(page.read_text()):
+            question = " ".join(re.split(r"[{`\[]", match[2])[0].split())
+            answer = " ".join(re.split(r"[{`\[*(]", match[3])[0].split()[:6])
+            snippets.append((question, answer))
+    return snippets
+
+
+def test_pdf_has_internal_links_and_outline(pdf: tuple[Path, Path]) -> None:
     from pypdf import PdfReader
 
     path, _ = pdf
     reader = PdfReader(path)
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert {"Reference", "Glossary", "Bibliography"} <= set(outline)
     internal = 0
     for page in reader.pages:
         for annotation in page.get("/Annots") or []:

@@ -72,7 +72,9 @@ def test_findings_repeat_when_nothing_changed(make_app, site: Path) -> None:
 
 def test_renamed_term_rewrites_linking_page(make_app, site: Path) -> None:
     page = site / "page.md"
-    page.write_text(page.read_text().replace("{term}`NMDA receptor`", "{term}`NMDA receptor complex`"))
+    page.write_text(
+        page.read_text().replace("{term}`NMDA receptor`", "{term}`NMDA receptor complex`")
+    )
     first, outdir = _build(make_app, site)
     assert ("page.md", 3, "term_undefined") in findings(first, site)
 
