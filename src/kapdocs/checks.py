@@ -22,6 +22,7 @@ from kapdocs.diagnostics import Code, Finding, emit, sort_findings
 from kapdocs.locate import SourceLines
 from kapdocs.prose import iter_segments
 from kapdocs.store import get_store
+from kapdocs.timing import timed
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,6 +40,11 @@ T = TypeVar("T")
 
 
 def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    with timed("collect"):
+        _collect(app, doctree)
+
+
+def _collect(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
     docname = env.current_document.docname
     store = get_store(env)
@@ -105,7 +111,10 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
     findings += terms.check_refs(refs, names)
     findings += terms.check_unused(entries, refs, names)
     if config.kapdocs_check_unlinked:
-        findings += terms.check_unlinked(store.data["segments"], store.data["refs"], names, lines)
+        with timed("term_scan"):
+            findings += terms.check_unlinked(
+                store.data["segments"], store.data["refs"], names, lines
+            )
     if config.kapdocs_check_abbreviations:
         term_lines = {name for entry in entries for name in entry.names}
         findings += abbreviations.check_abbreviations(
@@ -116,7 +125,8 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
 
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     store = get_store(env)
-    store.data["findings"] = run_checks(app, env)
+    with timed("checks"):
+        store.data["findings"] = run_checks(app, env)
     for finding in store.findings:
         emit(app, finding)
     return _pages_with_changed_terms(env)
