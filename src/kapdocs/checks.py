@@ -11,91 +11,27 @@
 
 from __future__ import annotations
 
-import os
-import traceback
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from sphinx.util import logging
 
-from kapdocs import abbreviations, terms
-from kapdocs.diagnostics import Code, Finding, emit, sort_findings
+from kapdocs import abbreviations, citations, html_pass, links, terms
+from kapdocs.collect import on_doctree_read
+from kapdocs.dependents import pages_to_rewrite
+from kapdocs.diagnostics import Finding, emit, sort_findings
 from kapdocs.locate import SourceLines
-from kapdocs.prose import iter_segments
 from kapdocs.store import get_store
 from kapdocs.timing import timed
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Iterable
 
-    from docutils import nodes
     from sphinx.addnodes import pending_xref
     from sphinx.application import Sphinx
     from sphinx.domains import Domain
     from sphinx.environment import BuildEnvironment
 
-    from kapdocs.store import AbbrUse, Segment
-
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
-    with timed("collect"):
-        _collect(app, doctree)
-
-
-def _collect(app: Sphinx, doctree: nodes.document) -> None:
-    env = app.env
-    docname = env.current_document.docname
-    store = get_store(env)
-    lines = SourceLines(app.srcdir)
-    default_source = str(env.doc2path(docname))
-    errors: list[Finding] = []
-
-    def guarded(check: str, collect: Callable[[], list[T]]) -> list[T]:
-        try:
-            return collect()
-        except Exception:  # one page's bad input must not stop the build
-            errors.append(_internal(lines.relpath(default_source), check, docname))
-            return []
-
-    def segments() -> list[Segment]:
-        return [
-            segment._replace(file=lines.relpath(segment.file))
-            for segment in iter_segments(doctree, docname, default_source)
-        ]
-
-    def abbrs() -> list[AbbrUse]:
-        return [
-            use._replace(line=lines.find(os.path.join(app.srcdir, use.file), use.token, use.line))
-            for use in abbreviations.collect_abbreviations(prose)
-        ]
-
-    prose = guarded("prose", segments)
-    store.add("segments", docname, prose)
-    store.add(
-        "entries",
-        docname,
-        guarded("terms", lambda: terms.collect_entries(doctree, docname, default_source, lines)),
-    )
-    store.add(
-        "refs",
-        docname,
-        guarded("terms", lambda: terms.collect_refs(doctree, docname, default_source, lines)),
-    )
-    store.add("abbrs", docname, guarded("abbreviations", abbrs))
-    store.add("errors", docname, errors)
-
-
-def _internal(file: str, check: str, docname: str) -> Finding:
-    last = traceback.format_exc(limit=-1).strip().splitlines()[-1]
-    return Finding(
-        Code.INTERNAL,
-        file,
-        1,
-        f"kapdocs could not run its {check} check on {docname!r} ({last}); "
-        "the other pages are still checked; please report this with the page",
-    )
 
 
 def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
@@ -120,7 +56,29 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         findings += abbreviations.check_abbreviations(
             store.records("abbrs"), term_lines, set(config.kapdocs_abbreviations_ignore)
         )
+    targets = _targets(env, names)
+    broken = links.unresolved(store.records("links"), targets)
+    # The written-HTML pass skips what these findings already report.
+    store.data["broken_links"] = [html_pass.reported_key(link) for link in broken]
+    findings += links.check_links(broken, targets)
+    findings += links.check_schemes(
+        store.records("external"), {s.lower() for s in config.kapdocs_allowed_schemes}
+    )
+    findings += citations.check_cites(store.records("cites"), citations.bibliography(env, lines))
     return sort_findings(findings)
+
+
+def _targets(env: BuildEnvironment, names: Iterable[str]) -> links.Targets:
+    std = env.domains.standard_domain
+    objects = set(names)
+    for domain in env.domains.sorted():
+        objects.update(name for name, *_ in domain.get_objects())
+    return links.Targets(
+        env.found_docs,
+        {a.docname: set(a.ids) for a in get_store(env).records("anchors")},
+        std.anonlabels,
+        objects,
+    )
 
 
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -129,37 +87,29 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
         store.data["findings"] = run_checks(app, env)
     for finding in store.findings:
         emit(app, finding)
-    return _pages_with_changed_terms(env)
+    return pages_to_rewrite(env, store)
 
 
-def _pages_with_changed_terms(env: BuildEnvironment) -> list[str]:
-    """Pages linking a term whose definition appeared, vanished or moved since last build.
-
-    Sphinx resolves term links when it writes a page, and it would not re-write a page
-    whose own source is unchanged, leaving a stale link (or a stale broken one).
-    """
-    store = get_store(env)
-    targets = {
-        key: entry.docname
-        for key, (entry, _) in terms.defined_names(store.records("entries")).items()
-    }
-    previous: dict[str, str] = store.data["term_targets"]
-    changed = {
-        key for key in targets.keys() | previous.keys() if targets.get(key) != previous.get(key)
-    }
-    store.data["term_targets"] = targets
-    if not changed:
-        return []
-    return sorted({ref.docname for ref in store.records("refs") if ref.target in changed})
+# Sphinx's own missing-target warnings that kapdocs findings replace.
+_REPLACED = {"term": "term_undefined", "doc": "link_doc", "ref": "link_ref"}
 
 
 def on_warn_missing_reference(app: Sphinx, domain: Domain, node: pending_xref) -> bool | None:
-    if node.get("refdomain") == "std" and node.get("reftype") == "term":
-        return True  # reported as kapdocs.term_undefined, with a suggestion
-    return None
+    if node.get("refdomain") != "std" or node.get("reftype") not in _REPLACED:
+        return None
+    if node["reftype"] == "ref":
+        if node["reftarget"] in app.env.domains.standard_domain.anonlabels:
+            return None  # the label exists but has no title: Sphinx's message is the right one
+        # Every listener of this event runs, and Sphinx's own handler for :ref: warns
+        # whatever earlier listeners return; it skips nodes of another type. The node is
+        # unresolvable and about to be replaced by its text, so retyping it is harmless.
+        node["reftype"] = "kapdocs-missing-ref"
+    return True  # reported by kapdocs, with a suggestion
 
 
 def setup_checks(app: Sphinx) -> None:
+    app.connect("config-inited", lambda app, config: citations.register_roles(app))
     app.connect("doctree-read", on_doctree_read)
     app.connect("env-updated", on_env_updated)
-    app.connect("warn-missing-reference", on_warn_missing_reference)
+    # Before Sphinx's own handler for :ref: (priority 500), which warns and stops the event.
+    app.connect("warn-missing-reference", on_warn_missing_reference, priority=100)

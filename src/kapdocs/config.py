@@ -46,6 +46,12 @@ OPTIONS: tuple[Option, ...] = (
         "Abbreviations never reported, in exact case (for example 'US').",
     ),
     Option(
+        "kapdocs_allowed_schemes",
+        ("https", "mailto"),
+        (list, tuple, set, frozenset),
+        "URL schemes external links may use; others are reported as link_scheme.",
+    ),
+    Option(
         "kapdocs_report",
         "kapdocs-report.json",
         (str,),
@@ -54,11 +60,14 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 
+REPLACED_WARNINGS = ("myst.xref_missing", "bibtex.key_not_found")
+
+
 def on_config_inited(app: Sphinx, config: Config) -> None:
     for option in OPTIONS:
         value = getattr(config, option.name)
         valid = isinstance(value, option.types)
-        if valid and option.types[0] is list:
+        if valid and option.types[0] is list:  # a collection of strings
             valid = all(isinstance(item, str) for item in value)
         if not valid:
             logger.warning(
@@ -71,6 +80,9 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
                 subtype=str(Code.CONFIG),
             )
             setattr(config, option.name, option.default)
+    # kapdocs reports these defects with its own codes and locations (one defect, one
+    # message); MyST and sphinxcontrib-bibtex offer no event to replace their warnings.
+    config.suppress_warnings = [*config.suppress_warnings, *REPLACED_WARNINGS]
 
 
 def setup_config(app: Sphinx) -> None:

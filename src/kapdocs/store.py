@@ -63,8 +63,55 @@ class AbbrUse(NamedTuple):
     token: str
 
 
+class LinkRef(NamedTuple):
+    """One internal link or cross-reference role; *kind* is one of kapdocs.links' kinds."""
+
+    docname: str
+    file: str
+    line: int
+    kind: str
+    target: str
+    anchor: str
+    local: bool
+
+
+class ExternalLink(NamedTuple):
+    """One link with a URL scheme (https, mailto, http, ...)."""
+
+    docname: str
+    file: str
+    line: int
+    uri: str
+
+
+class Anchors(NamedTuple):
+    """Every id a page defines (sections, targets, MyST heading slugs)."""
+
+    docname: str
+    ids: tuple[str, ...]
+
+
+class CiteRef(NamedTuple):
+    """One citation key used by a ``cite`` or ``footcite`` role."""
+
+    docname: str
+    file: str
+    line: int
+    key: str
+
+
 # Each kind of record lives in data[kind][docname] -> list of records.
-RECORD_KINDS = ("entries", "refs", "segments", "abbrs", "errors")
+RECORD_KINDS = (
+    "entries",
+    "refs",
+    "segments",
+    "abbrs",
+    "links",
+    "external",
+    "anchors",
+    "cites",
+    "errors",
+)
 
 
 class KapdocsDomain(Domain):
@@ -76,8 +123,9 @@ class KapdocsDomain(Domain):
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
-        "term_targets": {},
+        "snapshot": {},
         "findings": [],
+        "broken_links": [],
     }
 
     def records(self, kind: str) -> Iterator[Any]:

@@ -1,0 +1,184 @@
+"""Citation checks: ``cite_undefined``, ``cite_unused`` and ``cite_id``.
+
+Reading records the keys of every ``cite`` and ``footcite`` role. sphinxcontrib-bibtex
+resolves a ``footcite`` while parsing and keeps no trace of a key it cannot find, so
+kapdocs registers a thin subclass of its role that notes each key first. Once all pages
+are read, the keys are compared with the bibliography, whose entries must each carry a
+well-formed DOI or PubMed identifier. sphinxcontrib-bibtex's own "could not find bibtex
+key" warning is replaced by ``cite_undefined``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sphinx import addnodes
+
+from kapdocs.diagnostics import Code, Finding
+from kapdocs.locate import node_source
+from kapdocs.store import CiteRef
+from kapdocs.terms import expected_line
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Set
+
+    from docutils import nodes
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+    from kapdocs.locate import SourceLines
+
+_PENDING = "kapdocs_footcite_keys"
+DOI = re.compile(r"10\.\d{4,9}/\S+")
+PMID = re.compile(r"\d+")
+
+
+class BibEntry(NamedTuple):
+    key: str
+    file: str
+    line: int
+    doi: str | None
+    pmid: str | None
+
+
+# -- collecting ----------------------------------------------------------------------------
+
+
+def register_roles(app: Sphinx) -> None:
+    """Wrap sphinxcontrib-bibtex's footcite roles so that every key is recorded."""
+    if "sphinxcontrib.bibtex" not in app.extensions:
+        return
+    from sphinxcontrib.bibtex.foot_domain import BibtexFootDomain
+    from sphinxcontrib.bibtex.foot_roles import FootCiteRole
+
+    class RecordingFootCiteRole(FootCiteRole):
+        def run(self) -> Any:
+            pending = self.env.current_document.setdefault(_PENDING, [])
+            assert pending is not None
+            for key in self.text.split(","):
+                pending.append((key.strip(), self.get_location(), self.lineno))
+            return super().run()
+
+    app.add_role("footcite", RecordingFootCiteRole(), override=True)
+    for name in BibtexFootDomain._role_names:
+        app.add_role_to_domain("footcite", name, RecordingFootCiteRole(), override=True)
+
+
+def collect_cites(
+    app: Sphinx, doctree: nodes.document, docname: str, default_source: str, lines: SourceLines
+) -> list[CiteRef]:
+    from sphinxcontrib.bibtex.citation_target import parse_citation_targets
+
+    found: list[tuple[str, str, int]] = []
+    pending = app.env.current_document.pop(_PENDING, []) or []
+    for key, location, lineno in pending:
+        source = location.rsplit(":", 1)[0] if location else default_source
+        found.append((key, source or default_source, lineno or 1))
+    for xref in doctree.findall(addnodes.pending_xref):
+        if xref.get("refdomain") != "cite":
+            continue
+        source = node_source(xref, default_source)
+        try:
+            targets = list(parse_citation_targets(str(xref["reftarget"])))
+        except ValueError:
+            targets = []
+        found += [(t.key, source, expected_line(xref)) for t in targets]
+    return [
+        CiteRef(docname, lines.relpath(source), lines.find(source, key, line), key)
+        for key, source, line in found
+        if key
+    ]
+
+
+def bibliography(env: BuildEnvironment, lines: SourceLines) -> list[BibEntry]:
+    """Every entry of the configured bib files, with its line and identifiers."""
+    domain = env.domains.get("cite")
+    if domain is None:
+        return []
+    bibdata = domain.bibdata  # type: ignore[attr-defined]
+    entries = []
+    for path, bibfile in bibdata.bibfiles.items():
+        source = os.fspath(path)
+        starts = _entry_lines(lines.lines(source))
+        for key in bibfile.keys:
+            fields = bibdata.data.entries[key].fields
+            entries.append(
+                BibEntry(
+                    key,
+                    lines.relpath(source),
+                    starts.get(key, 1),
+                    fields.get("doi"),
+                    fields.get("pmid") or fields.get("pubmed"),
+                )
+            )
+    return entries
+
+
+def _entry_lines(text: list[str]) -> dict[str, int]:
+    start = re.compile(r"\s*@\w+\s*[{(]\s*([^,\s]+)\s*,")
+    found: dict[str, int] = {}
+    for index, line in enumerate(text):
+        match = start.match(line)
+        if match:
+            found.setdefault(match.group(1), index + 1)
+    return found
+
+
+# -- checking --------------------------------------------------------------------------------
+
+
+def check_cites(cites: Iterable[CiteRef], entries: list[BibEntry]) -> list[Finding]:
+    keys = {entry.key for entry in entries}
+    findings = []
+    cited: set[str] = set()
+    for cite in cites:
+        cited.add(cite.key)
+        if cite.key in keys:
+            continue
+        close = difflib.get_close_matches(cite.key, sorted(keys), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else "; add it to the .bib file"
+        findings.append(
+            Finding(
+                Code.CITE_UNDEFINED,
+                cite.file,
+                cite.line,
+                f"citation key {cite.key!r} is not in the bibliography{hint}",
+            )
+        )
+    findings += _check_entries(entries, cited)
+    return findings
+
+
+def _check_entries(entries: Iterable[BibEntry], cited: Set[str]) -> list[Finding]:
+    findings = []
+    for entry in entries:
+        if entry.key not in cited:
+            findings.append(
+                Finding(
+                    Code.CITE_UNUSED,
+                    entry.file,
+                    entry.line,
+                    f"bibliography entry {entry.key!r} is cited nowhere; cite it or remove it",
+                )
+            )
+        problem = _identifier_problem(entry)
+        if problem:
+            findings.append(Finding(Code.CITE_ID, entry.file, entry.line, problem))
+    return findings
+
+
+def _identifier_problem(entry: BibEntry) -> str | None:
+    if not entry.doi and not entry.pmid:
+        return (
+            f"bibliography entry {entry.key!r} has neither a DOI nor a PMID; "
+            "add a confirmed doi = {10.NNNN/...} or pmid = {digits}"
+        )
+    name = f"bibliography entry {entry.key!r}"
+    if entry.doi and not DOI.fullmatch(entry.doi.strip()):
+        return f"{name} has a malformed DOI {entry.doi!r}; expected 10.NNNN/..."
+    if entry.pmid and not PMID.fullmatch(entry.pmid.strip()):
+        return f"{name} has a malformed PMID {entry.pmid!r}; expected digits only"
+    return None

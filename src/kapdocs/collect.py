@@ -1,0 +1,103 @@
+"""Reading phase: turn one page's doctree into kapdocs' records.
+
+Runs on ``doctree-read``, possibly in a worker process of a parallel build; it sees only
+this page and writes only this page's records. A collector that fails on a malformed
+page becomes an ``internal`` finding for that page; the other collectors still run.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from typing import TYPE_CHECKING, TypeVar
+
+from kapdocs import abbreviations, citations, links, terms
+from kapdocs.diagnostics import Code, Finding
+from kapdocs.locate import SourceLines
+from kapdocs.prose import iter_segments
+from kapdocs.store import get_store
+from kapdocs.timing import timed
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from docutils import nodes
+    from sphinx.application import Sphinx
+
+    from kapdocs.store import AbbrUse, Anchors, Segment
+
+T = TypeVar("T")
+
+
+def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    with timed("collect"):
+        _collect(app, doctree)
+
+
+def _collect(app: Sphinx, doctree: nodes.document) -> None:
+    env = app.env
+    docname = env.current_document.docname
+    store = get_store(env)
+    lines = SourceLines(app.srcdir)
+    source = str(env.doc2path(docname))
+    errors: list[Finding] = []
+
+    def guarded(check: str, collect: Callable[[], T]) -> T | None:
+        try:
+            return collect()
+        except Exception:  # one page's bad input must not stop the build
+            errors.append(_internal(lines.relpath(source), check, docname))
+            return None
+
+    def segments() -> list[Segment]:
+        return [
+            segment._replace(file=lines.relpath(segment.file))
+            for segment in iter_segments(doctree, docname, source)
+        ]
+
+    def abbrs() -> list[AbbrUse]:
+        return [
+            use._replace(line=lines.find(os.path.join(app.srcdir, use.file), use.token, use.line))
+            for use in abbreviations.collect_abbreviations(prose)
+        ]
+
+    def anchors() -> list[Anchors]:
+        return [links.collect_anchors(doctree, docname, env)]
+
+    prose = guarded("prose", segments) or []
+    store.add("segments", docname, prose)
+    store.add("abbrs", docname, guarded("abbreviations", abbrs) or [])
+    store.add(
+        "entries",
+        docname,
+        guarded("terms", lambda: terms.collect_entries(doctree, docname, source, lines)) or [],
+    )
+    store.add(
+        "refs",
+        docname,
+        guarded("terms", lambda: terms.collect_refs(doctree, docname, source, lines)) or [],
+    )
+    internal, external = guarded(
+        "links", lambda: links.collect_links(doctree, docname, source, lines)
+    ) or ([], [])
+    store.add("links", docname, internal)
+    store.add("external", docname, external)
+    store.add("anchors", docname, guarded("links", anchors) or [])
+    store.add(
+        "cites",
+        docname,
+        guarded("citations", lambda: citations.collect_cites(app, doctree, docname, source, lines))
+        or [],
+    )
+    store.add("errors", docname, errors)
+
+
+def _internal(file: str, check: str, docname: str) -> Finding:
+    last = traceback.format_exc(limit=-1).strip().splitlines()[-1]
+    return Finding(
+        Code.INTERNAL,
+        file,
+        1,
+        f"kapdocs could not run its {check} check on {docname!r} ({last}); "
+        "the other pages are still checked; please report this with the page",
+    )

@@ -1,0 +1,71 @@
+"""Pages to re-write because what they link to changed elsewhere.
+
+Sphinx resolves links when it writes a page and re-writes only pages it re-read, so a
+page whose own source did not change would keep a stale link to a removed term, label or
+heading (Sphinx issue #3559's cousin). kapdocs keeps a snapshot of every link target
+(term -> page, label -> page and id, page -> digest of its ids) and, on ``env-updated``,
+returns the pages that link a target whose snapshot value changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from sphinx.util import docname_join
+
+from kapdocs import terms
+from kapdocs.links import ANY, DOC, REF
+
+if TYPE_CHECKING:
+    from sphinx.environment import BuildEnvironment
+
+    from kapdocs.store import KapdocsDomain
+
+Key = tuple[str, str]
+
+
+def snapshot(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
+    values: dict[Key, str] = {}
+    for key, (entry, _) in terms.defined_names(store.records("entries")).items():
+        values["term", key] = entry.docname
+    for anchors in store.records("anchors"):
+        digest = hashlib.sha1("\0".join(anchors.ids).encode(), usedforsecurity=False)
+        values["doc", anchors.docname] = digest.hexdigest()
+    for label, (docname, labelid) in env.domains.standard_domain.anonlabels.items():
+        values["label", label] = f"{docname}#{labelid}"
+    return values
+
+
+def dependencies(store: KapdocsDomain) -> dict[str, set[Key]]:
+    """For each page, the snapshot keys its links depend on."""
+    needs: dict[str, set[Key]] = {}
+    for ref in store.records("refs"):
+        needs.setdefault(ref.docname, set()).add(("term", ref.target))
+    for link in store.records("links"):
+        keys = needs.setdefault(link.docname, set())
+        if link.kind == DOC:
+            keys.add(("doc", link.target))
+        elif link.kind == REF:
+            keys.add(("label", link.target))
+        elif link.kind == ANY:
+            keys |= {
+                ("label", link.target.lower()),
+                ("doc", docname_join(link.docname, link.target)),
+                ("doc", link.docname),
+            }
+    return needs
+
+
+def pages_to_rewrite(env: BuildEnvironment, store: KapdocsDomain) -> list[str]:
+    current = snapshot(env, store)
+    previous: dict[Key, str] = store.data["snapshot"]
+    store.data["snapshot"] = current
+    if not previous:
+        return []  # first build: every page is written anyway
+    changed = {
+        key for key in current.keys() | previous.keys() if current.get(key) != previous.get(key)
+    }
+    if not changed:
+        return []
+    return sorted(doc for doc, keys in dependencies(store).items() if keys & changed)

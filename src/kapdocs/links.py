@@ -1,0 +1,196 @@
+"""Internal link checks at source: ``link_doc``, ``link_anchor``, ``link_ref``, ``link_scheme``.
+
+Reading records every internal link (MyST ``[text](page.md#id)``, ``{doc}``, ``{ref}`` and
+their reStructuredText forms), every external URL, and the ids each page defines. Once all
+pages are read, links are resolved against those records, so a link on an unchanged page
+to a heading that was renamed elsewhere is still reported. Sphinx's and MyST's own
+warnings for the same missing targets are replaced, not repeated.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.util import docname_join
+
+from kapdocs.diagnostics import Code, Finding
+from kapdocs.locate import node_source
+from kapdocs.store import Anchors, ExternalLink, LinkRef
+from kapdocs.terms import expected_line
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Mapping, Set
+
+    from sphinx.environment import BuildEnvironment
+
+    from kapdocs.locate import SourceLines
+
+# LinkRef.kind values
+DOC = "doc"  # a page, optionally with an anchor: [t](page.md#id), {doc}
+REF = "ref"  # a label: {ref}
+ANY = "any"  # MyST's [t](target), resolved like Sphinx's "any" role
+
+
+def collect_links(
+    doctree: nodes.document, docname: str, default_source: str, lines: SourceLines
+) -> tuple[list[LinkRef], list[ExternalLink]]:
+    links: list[LinkRef] = []
+    external: list[ExternalLink] = []
+    for node in doctree.findall(_is_link):
+        source = node_source(node, default_source)
+        file = lines.relpath(source)
+        if isinstance(node, nodes.reference):
+            uri = str(node["refuri"])
+            line = lines.find(source, uri, expected_line(node))
+            external.append(ExternalLink(docname, file, line, uri))
+            continue
+        assert isinstance(node, addnodes.pending_xref)
+        record = _link_ref(node, docname)
+        if record is None:
+            continue
+        kind, target, anchor = record
+        needle = anchor or target.rsplit("/", 1)[-1]
+        line = lines.find(source, needle, expected_line(node))
+        local = kind == ANY and f"](#{target}" in lines.lines(source)[line - 1]
+        links.append(LinkRef(docname, file, line, kind, target, anchor, local))
+    return links, external
+
+
+def _is_link(node: nodes.Node) -> bool:
+    if isinstance(node, nodes.reference):
+        return "refuri" in node and bool(urlsplit(str(node["refuri"])).scheme)
+    return isinstance(node, addnodes.pending_xref)
+
+
+def _link_ref(node: addnodes.pending_xref, docname: str) -> tuple[str, str, str] | None:
+    domain, reftype = node.get("refdomain"), node.get("reftype")
+    target = str(node.get("reftarget", ""))
+    if reftype == "myst":
+        if domain == "doc":
+            return DOC, target, str(node.get("reftargetid") or "")
+        return ANY, target, ""
+    if domain == "std" and reftype == "doc":
+        return DOC, docname_join(docname, target.removesuffix(".md").removesuffix(".rst")), ""
+    if domain == "std" and reftype == "ref":
+        return REF, target.lower(), ""
+    return None
+
+
+def collect_anchors(doctree: nodes.document, docname: str, env: BuildEnvironment) -> Anchors:
+    """Every id a page defines: section and target ids, and MyST heading slugs."""
+    ids: set[str] = set()
+    for node in doctree.findall(nodes.Element):
+        ids.update(node.get("ids", ()))
+    ids.update(env.metadata.get(docname, {}).get("myst_slugs", {}))
+    return Anchors(docname, tuple(sorted(ids)))
+
+
+class Targets:
+    """What internal links may point at, from every page's records and Sphinx's labels."""
+
+    def __init__(
+        self,
+        docs: Collection[str],
+        anchors: Mapping[str, Set[str]],
+        labels: Mapping[str, tuple[str, str]],
+        objects: Set[str],
+    ) -> None:
+        self.docs = docs
+        self.anchors = anchors
+        self.labels = labels  # lower-case label name -> (docname, id)
+        self.objects = objects  # names of every domain object (terms, citations, ...)
+
+    def has_anchor(self, docname: str, anchor: str) -> bool:
+        if anchor in self.anchors.get(docname, ()):
+            return True
+        label = self.labels.get(anchor.lower())
+        return label is not None and label[0] == docname
+
+    def resolves(self, link: LinkRef) -> bool:
+        if link.kind == DOC:
+            return link.target in self.docs and (
+                not link.anchor or self.has_anchor(link.target, link.anchor)
+            )
+        if link.kind == REF:
+            return link.target in self.labels
+        # MyST's generic link: a label, an id on the same page, a page, or any object.
+        target = link.target
+        return (
+            target.lower() in self.labels
+            or target in self.anchors.get(link.docname, ())
+            or docname_join(link.docname, target) in self.docs
+            or target in self.objects
+        )
+
+
+def unresolved(links: Iterable[LinkRef], targets: Targets) -> list[LinkRef]:
+    return [link for link in links if not targets.resolves(link)]
+
+
+def check_links(broken: Iterable[LinkRef], targets: Targets) -> list[Finding]:
+    """Findings for links that :func:`unresolved` returned."""
+    return [_finding(link, targets) for link in broken]
+
+
+def _finding(link: LinkRef, targets: Targets) -> Finding:
+    if link.kind == REF:
+        hint = _suggest(link.target, targets.labels)
+        return Finding(
+            Code.LINK_REF,
+            link.file,
+            link.line,
+            f"label {link.target!r} does not exist{hint or '; add the label or fix the role'}",
+        )
+    if link.kind == ANY and link.local:
+        hint = _suggest(link.target, targets.anchors.get(link.docname, ()))
+        return Finding(
+            Code.LINK_ANCHOR,
+            link.file,
+            link.line,
+            f"anchor '#{link.target}' does not exist on this page"
+            f"{hint or '; link an existing heading or label'}",
+        )
+    if link.kind == DOC and link.target in targets.docs:
+        hint = _suggest(link.anchor, targets.anchors.get(link.target, ()))
+        return Finding(
+            Code.LINK_ANCHOR,
+            link.file,
+            link.line,
+            f"anchor '#{link.anchor}' does not exist in {link.target!r}"
+            f"{hint or '; link an existing heading or label'}",
+        )
+    hint = _suggest(link.target, targets.docs)
+    return Finding(
+        Code.LINK_DOC,
+        link.file,
+        link.line,
+        f"document {link.target!r} does not exist{hint or '; fix the path of the link'}",
+    )
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def check_schemes(links: Iterable[ExternalLink], allowed: Set[str]) -> list[Finding]:
+    findings = []
+    for link in links:
+        scheme = urlsplit(link.uri).scheme.lower()
+        if scheme in allowed:
+            continue
+        fix = "use https" if scheme == "http" else "remove the link or use an allowed scheme"
+        findings.append(
+            Finding(
+                Code.LINK_SCHEME,
+                link.file,
+                link.line,
+                f"link {link.uri!r} uses the scheme {scheme!r}, which is not allowed "
+                f"({', '.join(sorted(allowed))}); {fix}",
+            )
+        )
+    return findings

@@ -1,0 +1,108 @@
+"""Link and citation checks: exact findings at source, in the written HTML, and incrementally."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from io import StringIO
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.conftest import findings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sphinx.testing.util import SphinxTestApp
+
+EXPECTED = [
+    ("index.md", 14, "link_anchor"),  # other.md#no-such-heading
+    ("index.md", 14, "link_doc"),  # missing.md
+    ("index.md", 15, "link_anchor"),  # #nowhere
+    ("index.md", 15, "link_doc"),  # {doc}`gone`
+    ("index.md", 15, "link_ref"),  # {ref}`no-such-label`
+    ("index.md", 16, "link_scheme"),  # ftp
+    ("index.md", 16, "link_scheme"),  # http
+    ("index.md", 18, "cite_undefined"),  # nokey2020
+    ("index.md", 21, "link_html"),  # raw HTML: missing-file.html
+    ("index.md", 21, "link_html"),  # raw HTML: other.html#no-id
+    ("page.rst", 4, "link_doc"),  # :doc:`nothere`
+    ("page.rst", 5, "link_ref"),  # :ref:`nolabel-rst`
+    ("page.rst", 5, "link_scheme"),  # http in a reStructuredText link
+    ("refs.bib", 17, "cite_unused"),
+    ("refs.bib", 25, "cite_id"),  # no identifier
+    ("refs.bib", 32, "cite_id"),  # malformed DOI
+    ("refs.bib", 40, "cite_id"),  # malformed PMID
+]
+
+
+def _sorted(items: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+    # The console lists the HTML pass after the source checks; the report sorts all.
+    return sorted(items)
+
+
+@pytest.mark.sphinx("html", testroot="links", freshenv=True)
+def test_link_and_citation_findings(app: SphinxTestApp, warning) -> None:
+    app.build()
+    text = warning.getvalue()
+    assert _sorted(findings(text, app.srcdir)) == EXPECTED
+    # One defect, one message: Sphinx's, MyST's and bibtex's own warnings are replaced.
+    for theirs in ("[ref.ref]", "[ref.doc]", "[myst.xref_missing]", "[bibtex.key_not_found]"):
+        assert theirs not in text
+    assert "did you mean 'second-heading'?" in text
+    assert "did you mean 'here-label'?" in text
+    report = json.loads((app.outdir / "kapdocs-report.json").read_text())
+    assert [(f["file"], f["line"], f["code"]) for f in report["findings"]] == EXPECTED
+
+
+@pytest.mark.sphinx("html", testroot="links", freshenv=True, parallel=2)
+def test_link_findings_parallel(app: SphinxTestApp, warning) -> None:
+    app.build()
+    assert _sorted(findings(warning.getvalue(), app.srcdir)) == EXPECTED
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="links",
+    freshenv=True,
+    confoverrides={"kapdocs_allowed_schemes": ["https", "mailto", "http", "ftp"]},
+)
+def test_allowed_schemes_option(app: SphinxTestApp, warning) -> None:
+    app.build()
+    codes = [code for _, _, code in findings(warning.getvalue())]
+    assert "link_scheme" not in codes
+
+
+def _build(make_app, src: Path, **kwargs: object) -> tuple[str, Path]:
+    warning = StringIO()
+    app = make_app("html", srcdir=src, warning=warning, **kwargs)
+    app.build()
+    outdir = app.outdir
+    app.cleanup()
+    return warning.getvalue(), outdir
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_renamed_heading_is_reported_on_unchanged_page(
+    make_app, rootdir: Path, tmp_path: Path, parallel: int
+) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-links", src)
+    first, _ = _build(make_app, src, parallel=parallel)
+    assert ("index.md", 11, "link_anchor") not in findings(first, src)
+
+    other = src / "other.md"
+    other.write_text(other.read_text().replace("## Second heading", "## Renamed heading"))
+    stat = other.stat()
+    os.utime(other, (stat.st_atime + 10, stat.st_mtime + 10))
+    second, outdir = _build(make_app, src, parallel=parallel)
+
+    # index.md did not change; its links to #second-heading are now broken.
+    assert ("index.md", 11, "link_anchor") in findings(second, src)
+    assert "did you mean 'renamed-heading'?" in second
+    # Its raw HTML link to other.html#second-heading is found by the HTML pass.
+    assert ("index.md", 21, "link_html") in findings(second, src)
+    clean, _ = _build(make_app, src, freshenv=True, parallel=parallel)
+    assert sorted(findings(second, src)) == sorted(findings(clean, src))
