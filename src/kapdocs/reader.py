@@ -1,0 +1,122 @@
+"""What a reader sees: term previews, page information, search and the glossary page.
+
+* Every resolved term link carries its entry's plain definition as ``title``
+  (``doctree-resolved``), so a browser without JavaScript still shows it; with
+  JavaScript, ``kapdocs-reader.js`` turns the title into an accessible popover that opens on
+  hover and keyboard focus and closes with Escape.
+* Pages whose front matter has ``reviewed`` or ``audience`` get a line such as
+  "Reviewed 2026-11-26 · For clinicians" under their title (``doctree-read``, after
+  Sphinx's metadata collector), in HTML and in the PDF.
+* HTML pages get a ``<meta name="description">`` from their first paragraph.
+* ``kapdocs-reader.css`` styles all of it, the key points box and the printed page.
+
+The glossary page is :mod:`kapdocs.usedon`; search is :mod:`kapdocs.search`.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx.locale import _
+
+from kapdocs.definitions import by_anchor, pages_to_rewrite, setup_definitions
+from kapdocs.search import setup_search
+from kapdocs.usedon import setup_usedon
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+STATIC = Path(__file__).parent / "static"
+DESCRIPTION_CHARS = 160
+
+
+def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    definitions = by_anchor(app.env)
+    for ref in doctree.findall(nodes.reference):
+        if not any(
+            isinstance(child, nodes.Element) and "std-term" in child["classes"]
+            for child in ref.children
+        ):
+            continue
+        anchor = str(ref.get("refuri", "") or "#" + ref.get("refid", "")).rpartition("#")[2]
+        definition = definitions.get(anchor)
+        if definition is not None and definition.text:
+            ref["reftitle"] = definition.text
+
+
+def page_info(metadata: dict[str, Any]) -> str:
+    parts = []
+    if metadata.get("reviewed"):
+        parts.append(_("Reviewed %s") % metadata["reviewed"])
+    if metadata.get("audience"):
+        parts.append(_("For %s") % metadata["audience"])
+    return " · ".join(parts)
+
+
+def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    text = page_info(app.env.metadata.get(app.env.current_document.docname, {}))
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if not text or section is None or not isinstance(section[0], nodes.title):
+        return
+    section.insert(1, nodes.paragraph(text, text, classes=["kapdocs-page-info"]))
+
+
+def description(doctree: nodes.document) -> str:
+    """The page's first paragraph outside admonitions, cut to a search snippet's length."""
+    for para in doctree.findall(nodes.paragraph):
+        if "kapdocs-page-info" in para["classes"] or _inside_admonition(para):
+            continue
+        text = " ".join(para.astext().split())
+        if len(text) > DESCRIPTION_CHARS:
+            text = text[: DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0] + "…"
+        return text
+    return ""
+
+
+def _inside_admonition(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.Admonition):
+            return True
+        parent = parent.parent
+    return False
+
+
+def on_html_page_context(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
+    text = description(doctree) if doctree is not None else ""
+    if text:
+        tag = f'<meta name="description" content="{html.escape(text)}">\n'
+        context["metatags"] = context.get("metatags", "") + tag
+
+
+def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    return sorted(pages_to_rewrite(env))
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(STATIC))
+
+
+def setup_reader(app: Sphinx) -> None:
+    setup_definitions(app)
+    setup_usedon(app)
+    setup_search(app)
+    # After Sphinx's metadata collector (priority 500), which fills env.metadata.
+    app.connect("doctree-read", on_doctree_read, priority=600)
+    app.connect("doctree-resolved", on_doctree_resolved)
+    app.connect("html-page-context", on_html_page_context)
+    app.connect("env-updated", on_env_updated)
+    app.connect("builder-inited", on_builder_inited)
+    app.add_css_file("kapdocs-reader.css")
+    app.add_js_file("kapdocs-reader.js", loading_method="defer")

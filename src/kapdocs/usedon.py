@@ -1,0 +1,122 @@
+"""The glossary page: "Used on" links under every entry, and an A to Z jump bar.
+
+* ``env-updated`` (main process, every build, once all pages are read): work out which
+  pages link each entry from the stored term references and compare it with the last
+  build's mapping, kept in the kapdocs store under ``"used_on"``. When it changed, return
+  the glossary pages, because Sphinx would not re-write a glossary whose own source is
+  unchanged when another page adds or removes a term link.
+* ``doctree-resolved`` (any builder, so the PDF lists the same pages): append "Used on:"
+  with a link to each page to every entry; in HTML also put the A to Z bar above the
+  glossary and a stable ``letter-<x>`` anchor on the first entry of each letter.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+import unicodedata
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.errors import NoUri
+from sphinx.locale import _
+
+from kapdocs import terms
+from kapdocs.matcher import normalise
+from kapdocs.store import get_store
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+
+def used_on(env: BuildEnvironment) -> dict[str, list[str]]:
+    """Normalised first name of each entry -> pages that link it outside any glossary."""
+    store = get_store(env)
+    names = terms.defined_names(store.records("entries"))
+    pages: dict[str, set[str]] = {}
+    for ref in store.records("refs"):
+        if ref.in_glossary or ref.target not in names:
+            continue
+        entry = names[ref.target][0]
+        pages.setdefault(normalise(entry.names[0]), set()).add(ref.docname)
+    return {key: sorted(docs) for key, docs in sorted(pages.items())}
+
+
+def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    store = get_store(env)
+    current = used_on(env)
+    previous = store.data.get("used_on")
+    store.data["used_on"] = current
+    if current == previous:
+        return []
+    return sorted({entry.docname for entry in store.records("entries")})
+
+
+def letter(name: str) -> str:
+    """The A to Z bar's letter for a term name ("Åsberg" -> "A"), or "#" for other scripts."""
+    first = unicodedata.normalize("NFKD", name)[:1].upper()
+    return first if first in string.ascii_uppercase else "#"
+
+
+def _items(glossary: addnodes.glossary) -> list[nodes.definition_list_item]:
+    return [
+        item
+        for item in glossary.findall(nodes.definition_list_item)
+        if item.parent.parent is glossary
+    ]
+
+
+def _used_on_paragraph(app: Sphinx, fromdocname: str, docnames: list[str]) -> nodes.paragraph:
+    env = app.env
+    para = nodes.paragraph(classes=["kapdocs-used-on"])
+    para += nodes.strong(text=_("Used on:"))
+    for index, docname in enumerate(docnames):
+        para += nodes.Text(" " if index == 0 else ", ")
+        title = env.titles[docname].astext() if docname in env.titles else docname
+        try:
+            uri = app.builder.get_relative_uri(fromdocname, docname)
+        except NoUri:
+            para += nodes.Text(title)
+            continue
+        para += nodes.reference("", title, internal=True, refuri=uri)
+    return para
+
+
+def _jump_bar(present: dict[str, str]) -> nodes.raw:
+    cells = []
+    for char in [*string.ascii_uppercase, "#"]:
+        if char in present:
+            cells.append(f'<li><a href="#{present[char]}">{html.escape(char)}</a></li>')
+        elif char != "#":
+            cells.append(f'<li><span aria-hidden="true">{char}</span></li>')
+    label = html.escape(_("Glossary from A to Z"))
+    markup = f'<nav class="kapdocs-az" aria-label="{label}"><ul>{"".join(cells)}</ul></nav>'
+    return nodes.raw("", markup, format="html")
+
+
+def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    mapping: dict[str, list[str]] = get_store(app.env).data.get("used_on", {})
+    is_html = app.builder.format == "html"
+    for glossary in list(doctree.findall(addnodes.glossary)):
+        present: dict[str, str] = {}
+        for item in _items(glossary):
+            names = [child for child in item.children if isinstance(child, nodes.term)]
+            body = next((c for c in item.children if isinstance(c, nodes.definition)), None)
+            if not names or body is None:
+                continue
+            pages = mapping.get(normalise(names[0].astext()), [])
+            if pages:
+                body += _used_on_paragraph(app, docname, pages)
+            char = letter(names[0].astext())
+            if is_html and char not in present:
+                present[char] = f"letter-{char.lower()}" if char != "#" else "letter-other"
+                names[0]["ids"].append(present[char])
+        if is_html and present:
+            glossary.parent.insert(glossary.parent.index(glossary), _jump_bar(present))
+
+
+def setup_usedon(app: Sphinx) -> None:
+    app.connect("env-updated", on_env_updated)
+    app.connect("doctree-resolved", on_doctree_resolved)
