@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from kapdocs.checks import setup_checks
 from kapdocs.config import setup_config
-from kapdocs.reader import setup_reader
 from kapdocs.html_pass import setup_html_pass
 from kapdocs.reader import setup_reader
 from kapdocs.report import setup_report
@@ -30,7 +29,6 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_checks(app)
     setup_html_pass(app)
     setup_report(app)
-    setup_reader(app)
     setup_reader(app)
     return {
         "version": __version__,
