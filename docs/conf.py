@@ -40,6 +40,8 @@ kapdocs_abbreviations_ignore = ["US"]
 html_theme = "furo"
 html_title = "kapdocs: the neuroscience of ketamine-assisted psychotherapy"
 html_static_path = ["_static"]
+# Our own icon: browsers ask for one, and a missing icon logs a 404 on every page.
+html_favicon = "_static/favicon.svg"
 html_last_updated_fmt = None
 html_show_sourcelink = False
 
