@@ -123,7 +123,8 @@ def on_env_purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
 def on_env_merge_info(
     app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment
 ) -> None:
-    ours, theirs = _data(env), _data(other)
+    # The worker's environment comes back without domain objects, only their data.
+    ours, theirs = _data(env), other.domaindata["kapdocs"].get("definitions", {})
     for docname in docnames:
         if docname in theirs:
             ours[docname] = theirs[docname]
