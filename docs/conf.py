@@ -33,8 +33,10 @@ bibtex_bibfiles = ["references.bib"]
 bibtex_default_style = "unsrt"
 bibtex_reference_style = "author_year"
 
-# kapdocs: abbreviations that need no expansion on each page.
+# kapdocs: abbreviations that need no expansion on each page; the reference landing page is
+# a menu, not a reference page.
 kapdocs_abbreviations_ignore = ["US"]
+kapdocs_reference_exclude = ["reference/index"]
 
 # -- HTML -------------------------------------------------------------------
 html_theme = "furo"

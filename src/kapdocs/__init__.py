@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from kapdocs.checks import setup_checks
 from kapdocs.config import setup_config
+from kapdocs.evidence import setup_evidence
 from kapdocs.html_pass import setup_html_pass
 from kapdocs.reader import setup_reader
 from kapdocs.report import setup_report
@@ -27,13 +28,14 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_config(app)
     app.add_domain(KapdocsDomain)
     setup_checks(app)
+    setup_evidence(app)
     setup_html_pass(app)
     setup_report(app)
     setup_reader(app)
     return {
         "version": __version__,
         # Bump when a record's shape in store.py changes.
-        "env_version": 2,
+        "env_version": 3,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

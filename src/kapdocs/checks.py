@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sphinx.util import logging
 
-from kapdocs import abbreviations, citations, html_pass, links, terms
+from kapdocs import abbreviations, citations, evidence, governance, html_pass, links, terms
 from kapdocs.collect import on_doctree_read
 from kapdocs.dependents import pages_to_rewrite
 from kapdocs.diagnostics import Finding, emit, sort_findings
@@ -65,6 +65,8 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         store.records("external"), {s.lower() for s in config.kapdocs_allowed_schemes}
     )
     findings += citations.check_cites(store.records("cites"), citations.bibliography(env, lines))
+    findings += governance.check_pages(store.records("pages"), config, governance.build_date())
+    findings += evidence.check_evidence(store.records("evidence"))
     return sort_findings(findings)
 
 

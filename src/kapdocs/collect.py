@@ -11,7 +11,7 @@ import os
 import traceback
 from typing import TYPE_CHECKING, TypeVar
 
-from kapdocs import abbreviations, citations, links, terms
+from kapdocs import abbreviations, citations, evidence, governance, links, terms
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import SourceLines
 from kapdocs.prose import iter_segments
@@ -89,6 +89,24 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         guarded("citations", lambda: citations.collect_cites(app, doctree, docname, source, lines))
         or [],
     )
+    store.add(
+        "pages",
+        docname,
+        guarded(
+            "governance",
+            lambda: [
+                governance.collect_page(doctree, docname, source, env.metadata[docname], lines)
+            ],
+        )
+        or [],
+    )
+    store.add(
+        "evidence",
+        docname,
+        guarded("evidence", lambda: evidence.collect_evidence(doctree, docname, source, lines))
+        or [],
+    )
+    store.add("generated", docname, evidence.collect_generated(doctree, docname))
     store.add("errors", docname, errors)
 
 

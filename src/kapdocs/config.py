@@ -52,6 +52,25 @@ OPTIONS: tuple[Option, ...] = (
         "URL schemes external links may use; others are reported as link_scheme.",
     ),
     Option(
+        "kapdocs_reference_paths",
+        ("reference/",),
+        (list, tuple, set, frozenset),
+        "Folders whose pages are reference pages, checked by page_meta, page_stale and "
+        "page_structure.",
+    ),
+    Option(
+        "kapdocs_reference_exclude",
+        (),
+        (list, tuple, set, frozenset),
+        "Docnames under those folders that are not reference pages (an index, say).",
+    ),
+    Option(
+        "kapdocs_review_max_age_days",
+        365,
+        (int,),
+        "Days after 'reviewed' at which a reference page is reported as page_stale.",
+    ),
+    Option(
         "kapdocs_report",
         "kapdocs-report.json",
         (str,),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sphinx.util import docname_join
 
 from kapdocs import terms
+from kapdocs.governance import build_date
 from kapdocs.links import ANY, DOC, REF
 
 if TYPE_CHECKING:
@@ -34,7 +35,16 @@ def snapshot(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
         values["doc", anchors.docname] = digest.hexdigest()
     for label, (docname, labelid) in env.domains.standard_domain.anonlabels.items():
         values["label", label] = f"{docname}#{labelid}"
+    # Generated tables change with every page's records (and the review ages with the date).
+    values["generated", "evidence"] = _digest(store.records("evidence"))
+    values["generated", "review"] = _digest(
+        [build_date(), *store.records("pages"), *store.records("cites")]
+    )
     return values
+
+
+def _digest(records: object) -> str:
+    return hashlib.sha1(repr(records).encode(), usedforsecurity=False).hexdigest()
 
 
 def dependencies(store: KapdocsDomain) -> dict[str, set[Key]]:
@@ -42,6 +52,8 @@ def dependencies(store: KapdocsDomain) -> dict[str, set[Key]]:
     needs: dict[str, set[Key]] = {}
     for ref in store.records("refs"):
         needs.setdefault(ref.docname, set()).add(("term", ref.target))
+    for page in store.records("generated"):
+        needs.setdefault(page.docname, set()).add(("generated", page.kind))
     for link in store.records("links"):
         keys = needs.setdefault(link.docname, set())
         if link.kind == DOC:

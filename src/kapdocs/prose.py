@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx import addnodes
 
+from kapdocs.evidence import evidence_marker
 from kapdocs.locate import node_line, node_source
 from kapdocs.store import Segment
 
@@ -45,6 +46,7 @@ SKIPPED: tuple[type[nodes.Node], ...] = (
     addnodes.index,
     addnodes.desc_signature,
     addnodes.toctree,
+    evidence_marker,  # a role's text, not prose
 )
 
 SEPARATOR = "\x00"

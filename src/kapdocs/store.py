@@ -100,6 +100,42 @@ class CiteRef(NamedTuple):
     key: str
 
 
+class PageInfo(NamedTuple):
+    """A page's front matter (key, value, line) and the shape governance checks look at."""
+
+    docname: str
+    file: str
+    title_line: int
+    title: str
+    meta: tuple[tuple[str, str, int], ...]
+    key_points: bool
+    references: bool
+    uncited: tuple[int, ...]
+
+    def value(self, key: str) -> str | None:
+        return next((value for k, value, _ in self.meta if k == key), None)
+
+    def line_of(self, key: str) -> int:
+        return next((line for k, _, line in self.meta if k == key), 1)
+
+
+class EvidenceMark(NamedTuple):
+    """One ``{evidence}`` marker: its level and the statement it qualifies."""
+
+    docname: str
+    file: str
+    line: int
+    level: str
+    statement: str
+
+
+class Generated(NamedTuple):
+    """A directive whose content kapdocs generates from every page's records."""
+
+    docname: str
+    kind: str
+
+
 # Each kind of record lives in data[kind][docname] -> list of records.
 RECORD_KINDS = (
     "entries",
@@ -110,6 +146,9 @@ RECORD_KINDS = (
     "external",
     "anchors",
     "cites",
+    "pages",
+    "evidence",
+    "generated",
     "errors",
 )
 

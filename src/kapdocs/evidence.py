@@ -1,0 +1,274 @@
+"""Evidence markers and the two pages kapdocs generates from every page's records.
+
+``{evidence}`level``` marks the statement before it with its level of evidence. It is
+a small badge in HTML and bracketed text in the PDF, and an unknown level is reported as
+``evidence_level``. Two directives are filled in when a page is resolved, from every
+page's records:
+
+* ``{evidence-list}``: every marker on the site, grouped by level, with the statement
+  and a link to its page (the source map uses it);
+* ``{review-dashboard}``: every reference page with its review date, age, reviewer,
+  citations and markers, the most urgent first.
+
+Their pages are re-written when what they list changes (:mod:`kapdocs.dependents`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective, SphinxRole
+
+from kapdocs.diagnostics import Code, Finding
+from kapdocs.governance import build_date, sort_for_review
+from kapdocs.locate import node_line
+from kapdocs.store import EvidenceMark, Generated, get_store
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from docutils.nodes import Node, system_message
+    from sphinx.application import Sphinx
+
+    from kapdocs.locate import SourceLines
+
+_STATIC = Path(__file__).parent / "static"
+
+LEVELS = {
+    "meta-analysis": "Meta-analysis",
+    "rct": "Randomised trial",
+    "open-label": "Open-label study",
+    "observational": "Observational",
+    "case-series": "Case series",
+    "preclinical": "Preclinical",
+    "consensus": "Expert consensus",
+}
+
+
+class evidence_marker(nodes.inline):
+    """The badge; its text is not prose for the term and abbreviation checks."""
+
+
+class kapdocs_generated(nodes.General, nodes.Element):
+    """Placeholder replaced by a generated table when the page is resolved."""
+
+
+class EvidenceRole(SphinxRole):
+    def run(self) -> tuple[list[Node], list[system_message]]:
+        level = self.text.strip().lower()
+        label = LEVELS.get(level, self.text.strip())
+        node = evidence_marker(
+            self.rawtext,
+            label,
+            classes=["kapdocs-evidence", f"kapdocs-evidence-{level}"],
+            level=level,
+        )
+        return [node], []
+
+
+class GeneratedDirective(SphinxDirective):
+    kind: ClassVar[str]
+
+    def run(self) -> list[Node]:
+        return [kapdocs_generated(kind=self.kind)]
+
+
+class EvidenceListDirective(GeneratedDirective):
+    kind = "evidence"
+
+
+class ReviewDashboardDirective(GeneratedDirective):
+    kind = "review"
+
+
+# -- collecting ------------------------------------------------------------------------
+
+
+def collect_evidence(
+    doctree: nodes.document, docname: str, source: str, lines: SourceLines
+) -> list[EvidenceMark]:
+    marks = []
+    for marker in doctree.findall(evidence_marker):
+        block = marker.parent
+        while block is not None and not isinstance(block, nodes.paragraph | nodes.entry):
+            block = block.parent
+        statement = _statement(block if block is not None else marker, marker)
+        line = lines.find(source, marker.rawsource or marker["level"], node_line(marker))
+        marks.append(EvidenceMark(docname, lines.relpath(source), line, marker["level"], statement))
+    return marks
+
+
+def _statement(block: nodes.Node, marker: evidence_marker) -> str:
+    """The block's text without its markers and citations, shortened for a table."""
+    parts = [
+        str(text)
+        for text in block.findall(nodes.Text)
+        if not isinstance(text.parent, evidence_marker | nodes.footnote_reference)
+    ]
+    text = " ".join("".join(parts).split())
+    return text if len(text) <= 240 else text[:237].rsplit(" ", 1)[0] + "..."
+
+
+def collect_generated(doctree: nodes.document, docname: str) -> list[Generated]:
+    return [Generated(docname, node["kind"]) for node in doctree.findall(kapdocs_generated)]
+
+
+def check_evidence(marks: Iterable[EvidenceMark]) -> list[Finding]:
+    return [
+        Finding(
+            Code.EVIDENCE_LEVEL,
+            mark.file,
+            mark.line,
+            f"unknown evidence level {mark.level!r}; use one of {', '.join(LEVELS)}",
+        )
+        for mark in marks
+        if mark.level not in LEVELS
+    ]
+
+
+# -- generating ---------------------------------------------------------------------------
+
+
+def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for node in list(doctree.findall(kapdocs_generated)):
+        if node["kind"] == "evidence":
+            node.replace_self(_evidence_table(app, docname))
+        else:
+            node.replace_self(_review_table(app, docname))
+
+
+def _evidence_table(app: Sphinx, fromdoc: str) -> list[Node]:
+    store = get_store(app.env)
+    marks = sorted(
+        store.records("evidence"),
+        key=lambda m: (list(LEVELS).index(m.level) if m.level in LEVELS else 99, m.docname, m.line),
+    )
+    if not marks:
+        return [nodes.paragraph(text="No statement on the site carries an evidence marker yet.")]
+    rows = [
+        [
+            nodes.Text(LEVELS.get(mark.level, mark.level)),
+            nodes.Text(mark.statement),
+            _page_link(app, fromdoc, mark.docname),
+        ]
+        for mark in marks
+    ]
+    return [_table(["Evidence", "Statement", "Page"], rows, widths=[15, 65, 20])]
+
+
+def _review_table(app: Sphinx, fromdoc: str) -> list[Node]:
+    store = get_store(app.env)
+    today = build_date()
+    # Distinct sources per page, not citation marks.
+    cites = Counter(docname for docname, _ in {(c.docname, c.key) for c in store.records("cites")})
+    marks = Counter(mark.docname for mark in store.records("evidence"))
+    rows = []
+    for page, due in sort_for_review(list(store.records("pages")), app.config):
+        reviewed = page.value("reviewed") or "missing"
+        try:
+            age = str((today - dt.date.fromisoformat(reviewed)).days)
+        except ValueError:
+            age = "?"
+        rows.append(
+            [
+                _page_link(app, fromdoc, page.docname),
+                nodes.Text(due.isoformat() if due else "now"),
+                nodes.Text(reviewed),
+                nodes.Text(age),
+                nodes.Text(page.value("reviewer") or "missing"),
+                nodes.Text(str(cites[page.docname])),
+                nodes.Text(str(marks[page.docname])),
+            ]
+        )
+    headers = ["Page", "Review due", "Reviewed", "Age (days)", "Reviewer", "Sources", "Markers"]
+    intro = nodes.paragraph(
+        text=f"As of {today.isoformat()}; pages that need review soonest come first."
+    )
+    return [intro, _table(headers, rows, widths=[30, 12, 12, 8, 18, 10, 10])]
+
+
+def _page_link(app: Sphinx, fromdoc: str, docname: str) -> Node:
+    title = app.env.titles[docname].astext() if docname in app.env.titles else docname
+    try:
+        uri = app.builder.get_relative_uri(fromdoc, docname)
+    except Exception:  # builders without per-page URIs (the PDF) get the title only
+        return nodes.Text(title)
+    ref = nodes.reference("", "", internal=True, refuri=uri)
+    ref += nodes.Text(title)
+    return ref
+
+
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[Node]], widths: Sequence[int]
+) -> nodes.table:
+    table = nodes.table(classes=["kapdocs-generated"])
+    group = nodes.tgroup(cols=len(headers))
+    table += group
+    group += [nodes.colspec(colwidth=width) for width in widths]
+    head = nodes.thead()
+    head += _row([nodes.Text(h) for h in headers])
+    group += head
+    body = nodes.tbody()
+    body += [_row(cells) for cells in rows]
+    group += body
+    return table
+
+
+def _row(cells: Sequence[Node]) -> nodes.row:
+    row = nodes.row()
+    for cell in cells:
+        entry = nodes.entry()
+        entry += nodes.paragraph("", "", cell)
+        row += entry
+    return row
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(_STATIC))
+        app.add_css_file("kapdocs-evidence.css")
+
+
+def setup_evidence(app: Sphinx) -> None:
+    app.add_node(
+        evidence_marker,
+        html=(_visit_badge, _depart_badge),
+        latex=(_visit_latex_badge, _depart_latex_badge),
+        text=(_visit_text_badge, _depart_text_badge),
+    )
+    app.add_node(kapdocs_generated)
+    app.add_role("evidence", EvidenceRole())
+    app.add_directive("evidence-list", EvidenceListDirective)
+    app.add_directive("review-dashboard", ReviewDashboardDirective)
+    app.connect("doctree-resolved", on_doctree_resolved)
+    app.connect("builder-inited", on_builder_inited)
+
+
+def _visit_badge(self: nodes.NodeVisitor, node: evidence_marker) -> None:
+    self.body.append(  # type: ignore[attr-defined]
+        self.starttag(node, "span", "", CLASS=" ".join(node["classes"]), title="Level of evidence")  # type: ignore[attr-defined]
+    )
+
+
+def _depart_badge(self: nodes.NodeVisitor, node: evidence_marker) -> None:
+    self.body.append("</span>")  # type: ignore[attr-defined]
+
+
+def _visit_latex_badge(self: nodes.NodeVisitor, node: evidence_marker) -> None:
+    self.body.append(r" [\textit{")  # type: ignore[attr-defined]
+
+
+def _depart_latex_badge(self: nodes.NodeVisitor, node: evidence_marker) -> None:
+    self.body.append("}]")  # type: ignore[attr-defined]
+
+
+def _visit_text_badge(self: nodes.NodeVisitor, node: evidence_marker) -> None:
+    self.add_text(" [")  # type: ignore[attr-defined]
+
+
+def _depart_text_badge(self: nodes.NodeVisitor, node: evidence_marker) -> None:
+    self.add_text("]")  # type: ignore[attr-defined]

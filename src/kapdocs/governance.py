@@ -1,0 +1,272 @@
+"""Clinical content governance: ``page_meta``, ``page_stale`` and ``page_structure``.
+
+Pages under ``kapdocs_reference_paths`` are reference pages. Their front matter must
+carry ``reviewed`` (an ISO date), ``reviewer`` and ``audience``, and may carry
+``next-review``; ``reviewed`` must be no older than ``kapdocs_review_max_age_days`` on
+the build date (``SOURCE_DATE_EPOCH`` when set, so a pinned build reports the same on
+any day). The page must open with a Key points box, end with a References section, and
+cite something in every paragraph of two or more sentences.
+
+Reading records each page's metadata and structure; the checks run once all pages are
+read, with the options of this build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx import addnodes
+
+from kapdocs.diagnostics import Code, Finding
+from kapdocs.locate import node_line, node_source
+from kapdocs.store import PageInfo
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from sphinx.config import Config
+
+    from kapdocs.locate import SourceLines
+
+REQUIRED = ("reviewed", "reviewer", "audience")
+DATES = ("reviewed", "next-review")
+KEY_POINTS = "key points"
+REFERENCES = {"references", "bibliography"}
+# A sentence ends at . ! or ? followed by space and a capital, digit or quote; common
+# abbreviations inside a sentence do not end it.
+_SENTENCE_END = re.compile(
+    r"(?<!\be\.g)(?<!\bi\.e)(?<!\bal)(?<!\bvs)(?<!\bapprox)[.!?][)\]]?\s+(?=[A-Z0-9\"'“(])"
+)
+
+
+def build_date() -> dt.date:
+    """Today in UTC, or the day of ``SOURCE_DATE_EPOCH`` for a reproducible build."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    seconds = int(epoch) if epoch and epoch.isdigit() else time.time()
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date()
+
+
+def is_reference_page(docname: str, config: Config) -> bool:
+    if docname in config.kapdocs_reference_exclude:
+        return False
+    return any(docname.startswith(path.strip("/") + "/") for path in config.kapdocs_reference_paths)
+
+
+# -- collecting --------------------------------------------------------------------------
+
+
+def collect_page(
+    doctree: nodes.document,
+    docname: str,
+    source: str,
+    metadata: dict[str, object],
+    lines: SourceLines,
+) -> PageInfo:
+    meta = tuple(
+        (key, str(value).strip(), lines.find(source, f"{key}:", 1))
+        for key, value in sorted(metadata.items())
+        if key in (*REQUIRED, *DATES)
+    )
+    title = next(iter(doctree.findall(nodes.title)), None)
+    references = _references_section(doctree)
+    uncited = tuple(
+        lines.find(node_source(p, source), _first_words(p), node_line(p))
+        for p in doctree.findall(nodes.paragraph)
+        if not _is_excluded(p, references)
+        and count_sentences(p.astext()) >= 2
+        and not _cites(_citation_scope(p))
+    )
+    return PageInfo(
+        docname,
+        lines.relpath(source),
+        node_line(title) if title is not None else 1,
+        title.astext() if title is not None else docname,
+        meta,
+        _has_key_points(doctree),
+        references is not None,
+        uncited,
+    )
+
+
+def count_sentences(text: str) -> int:
+    text = " ".join(text.split())
+    if not text:
+        return 0
+    return len(_SENTENCE_END.findall(text)) + 1
+
+
+def _first_words(paragraph: nodes.paragraph) -> str:
+    return " ".join(paragraph.astext().split()[:3])
+
+
+def _has_key_points(doctree: nodes.document) -> bool:
+    for admonition in doctree.findall(lambda node: isinstance(node, nodes.Admonition)):
+        assert isinstance(admonition, nodes.Element)
+        if "key-points" in admonition["classes"]:
+            return True
+        title = next(iter(admonition.findall(nodes.title)), None)
+        if title is not None and title.astext().strip().lower() == KEY_POINTS:
+            return True
+    return False
+
+
+def _references_section(doctree: nodes.document) -> nodes.section | None:
+    """The page's last section, when it is titled References (or Bibliography)."""
+    sections = list(doctree.findall(nodes.section))
+    if not sections:
+        return None
+    last = sections[-1]
+    title = last.next_node(nodes.title)
+    if title is not None and title.astext().strip().lower() in REFERENCES:
+        return last
+    return None
+
+
+def _is_excluded(paragraph: nodes.paragraph, references: nodes.section | None) -> bool:
+    parent = paragraph.parent
+    while parent is not None:
+        if parent is references or isinstance(
+            parent, nodes.footnote | nodes.citation | addnodes.glossary | nodes.Admonition
+        ):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _citation_scope(paragraph: nodes.paragraph) -> nodes.Element:
+    """A table cell is cited by its row: evidence tables keep citations in a column."""
+    if isinstance(paragraph.parent, nodes.entry) and isinstance(paragraph.parent.parent, nodes.row):
+        return paragraph.parent.parent
+    return paragraph
+
+
+def _cites(scope: nodes.Element) -> bool:
+    for node in scope.findall(nodes.Element):
+        if isinstance(node, nodes.footnote_reference | nodes.citation_reference):
+            return True
+        if isinstance(node, addnodes.pending_xref) and node.get("refdomain") in {
+            "cite",
+            "footcite",
+        }:
+            return True
+    return False
+
+
+# -- checking ----------------------------------------------------------------------------------
+
+
+def parse_date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+    except ValueError:
+        return None
+
+
+def check_pages(pages: Iterable[PageInfo], config: Config, today: dt.date) -> list[Finding]:
+    findings: list[Finding] = []
+    max_age = config.kapdocs_review_max_age_days
+    for page in pages:
+        if not is_reference_page(page.docname, config):
+            continue
+        findings += _check_meta(page, today)
+        reviewed = page.value("reviewed")
+        date = parse_date(reviewed) if reviewed else None
+        if date is not None and (today - date).days > max_age:
+            findings.append(
+                Finding(
+                    Code.PAGE_STALE,
+                    page.file,
+                    page.line_of("reviewed"),
+                    f"page was reviewed on {reviewed}, {(today - date).days} days before this "
+                    f"build (limit {max_age}); review it and update 'reviewed'",
+                )
+            )
+        findings += _check_structure(page)
+    return findings
+
+
+def _check_meta(page: PageInfo, today: dt.date) -> list[Finding]:
+    problems: list[tuple[int, str]] = []
+    for key in REQUIRED:
+        if not page.value(key):
+            problems.append((1, f"front matter lacks '{key}'"))
+    dates = {}
+    for key in DATES:
+        value = page.value(key)
+        if value is None:
+            continue
+        date = parse_date(value)
+        if date is None:
+            problems.append(
+                (page.line_of(key), f"'{key}' is {value!r}, not an ISO date (YYYY-MM-DD)")
+            )
+        else:
+            dates[key] = date
+    if "reviewed" in dates and dates["reviewed"] > today:
+        problems.append(
+            (page.line_of("reviewed"), f"'reviewed' {dates['reviewed']} is in the future")
+        )
+    if "next-review" in dates and "reviewed" in dates and dates["next-review"] < dates["reviewed"]:
+        problems.append((page.line_of("next-review"), "'next-review' is before 'reviewed'"))
+    return [
+        Finding(Code.PAGE_META, page.file, line, f"reference page metadata: {problem}")
+        for line, problem in problems
+    ]
+
+
+def _check_structure(page: PageInfo) -> list[Finding]:
+    findings = []
+    if not page.key_points:
+        findings.append(
+            Finding(
+                Code.PAGE_STRUCTURE,
+                page.file,
+                page.title_line,
+                "reference page has no Key points box; open it with "
+                "```{admonition} Key points``` and 3-5 bullets",
+            )
+        )
+    if not page.references:
+        findings.append(
+            Finding(
+                Code.PAGE_STRUCTURE,
+                page.file,
+                page.title_line,
+                "reference page does not end with a 'References' section; add '## References' "
+                "with a footbibliography at the end",
+            )
+        )
+    findings += [
+        Finding(
+            Code.PAGE_STRUCTURE,
+            page.file,
+            line,
+            "paragraph of two or more sentences has no citation; cite its source with "
+            "{footcite} (or make it a single, non-factual sentence)",
+        )
+        for line in page.uncited
+    ]
+    return findings
+
+
+def sort_for_review(
+    pages: Sequence[PageInfo], config: Config
+) -> list[tuple[PageInfo, dt.date | None]]:
+    """Reference pages with their due date, what needs review first first."""
+    max_age = dt.timedelta(days=config.kapdocs_review_max_age_days)
+    due = []
+    for page in pages:
+        if not is_reference_page(page.docname, config):
+            continue
+        reviewed = parse_date(page.value("reviewed") or "")
+        next_review = parse_date(page.value("next-review") or "")
+        date = next_review or (reviewed + max_age if reviewed else None)
+        due.append((page, date))
+    return sorted(
+        due, key=lambda item: (item[1] is not None, item[1] or dt.date.min, item[0].docname)
+    )
