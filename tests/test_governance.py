@@ -1,0 +1,121 @@
+"""Content governance: reference page metadata, review age, structure and evidence markers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
+import pytest
+
+from kapdocs.governance import build_date, count_sentences, parse_date
+from tests.conftest import findings
+
+if TYPE_CHECKING:
+    from sphinx.testing.util import SphinxTestApp
+
+# 2026-11-26 00:00 UTC
+EPOCH = "1795651200"
+
+EXPECTED = [
+    ("reference/bad.md", 1, "page_meta"),  # no reviewer
+    ("reference/bad.md", 2, "page_meta"),  # reviewed is not an ISO date
+    ("reference/bad.md", 4, "page_meta"),  # next-review is not a date
+    ("reference/bad.md", 7, "page_structure"),  # no References section at the end
+    ("reference/bad.md", 7, "page_structure"),  # no Key points box
+    ("reference/bad.md", 9, "page_structure"),  # two sentences, no citation
+    ("reference/bad.md", 13, "evidence_level"),
+    ("reference/stale.md", 2, "page_stale"),
+]
+
+
+@pytest.mark.sphinx("html", testroot="governance", freshenv=True)
+def test_governance_findings(app: SphinxTestApp, warning, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    app.build()
+    assert findings(warning.getvalue(), app.srcdir) == EXPECTED
+    assert "2507 days before this build (limit 365)" in warning.getvalue()
+
+
+@pytest.mark.sphinx("html", testroot="governance", freshenv=True, parallel=2)
+def test_governance_findings_parallel(app: SphinxTestApp, warning, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    app.build()
+    assert findings(warning.getvalue(), app.srcdir) == EXPECTED
+
+
+@pytest.mark.sphinx("html", testroot="governance", freshenv=True)
+def test_stale_depends_on_the_pinned_build_date(app: SphinxTestApp, warning, monkeypatch) -> None:
+    # 2020-06-01: the page reviewed on 2020-01-15 is 138 days old, within the limit.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1590969600")
+    app.build()
+    assert "page_stale" not in {code for _, _, code in findings(warning.getvalue())}
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="governance",
+    freshenv=True,
+    confoverrides={"kapdocs_review_max_age_days": 10000, "kapdocs_reference_paths": ["other/"]},
+)
+def test_options_choose_pages_and_age(app: SphinxTestApp, warning, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    app.build()
+    found = findings(warning.getvalue(), app.srcdir)
+    assert not [f for f in found if f[0].startswith("reference/") and f[2].startswith("page_")]
+    # other/notref.md is now a reference page: no metadata, no structure.
+    assert ("other/notref.md", 1, "page_meta") in found
+    assert ("other/notref.md", 3, "page_structure") in found
+
+
+@pytest.mark.sphinx("html", testroot="governance", freshenv=True)
+def test_dashboard_and_evidence_list(app: SphinxTestApp, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    app.build()
+    html = (app.outdir / "dashboard.html").read_text()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    # Most urgent first: no valid date, then overdue, then the next-review date.
+    assert text.index("Bad page") < text.index("Stale page") < text.index("Good page")
+    assert "2021-01-14" in text  # stale: reviewed 2020-01-15 + 365 days
+    assert "2027-01-01" in text  # good: its next-review date
+    assert "Randomised trial" in text
+    assert "Preclinical" in text
+    assert "A factual paragraph. It has two sentences and a citation." in text
+    good = (app.outdir / "reference" / "good.html").read_text()
+    assert 'class="kapdocs-evidence kapdocs-evidence-rct"' in good
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("", 0),
+        ("One sentence.", 1),
+        ("One sentence. Two sentences.", 2),
+        ("Ketamine (e.g. racemic) acts fast. It fades.", 2),
+        ("Shown by Zanos et al. in 2016 in mice.", 1),
+        ("The dose was 0.5 mg/kg in 7 patients.", 1),
+        ("Is it? Yes! Really.", 3),
+        ("A claim (see below). Another.", 2),
+    ],
+)
+def test_count_sentences(text: str, count: int) -> None:
+    assert count_sentences(text) == count
+
+
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [
+        ("2026-11-26", dt.date(2026, 11, 26)),
+        ("2026-02-30", None),
+        ("26/11/2026", None),
+        ("2026-11-26T10:00", None),
+        ("", None),
+    ],
+)
+def test_parse_date(value: str, date: dt.date | None) -> None:
+    assert parse_date(value) == date
+
+
+def test_build_date_follows_source_date_epoch(monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert build_date() == dt.date(2026, 11, 26)
