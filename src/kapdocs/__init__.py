@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 
 from kapdocs.checks import setup_checks
 from kapdocs.config import setup_config
+from kapdocs.encoding import setup_encoding
 from kapdocs.evidence import setup_evidence
 from kapdocs.html_pass import setup_html_pass
 from kapdocs.reader import setup_reader
 from kapdocs.report import setup_report
+from kapdocs.safety import setup_safety
 from kapdocs.store import KapdocsDomain
 
 if TYPE_CHECKING:
@@ -27,7 +29,9 @@ __version__ = "0.1.0"
 def setup(app: Sphinx) -> ExtensionMetadata:
     setup_config(app)
     app.add_domain(KapdocsDomain)
+    setup_encoding(app)
     setup_checks(app)
+    setup_safety(app)
     setup_evidence(app)
     setup_html_pass(app)
     setup_report(app)
@@ -35,7 +39,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     return {
         "version": __version__,
         # Bump when a record's shape in store.py changes.
-        "env_version": 3,
+        "env_version": 4,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

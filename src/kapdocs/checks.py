@@ -15,8 +15,17 @@ from typing import TYPE_CHECKING
 
 from sphinx.util import logging
 
-from kapdocs import abbreviations, citations, evidence, governance, html_pass, links, terms
-from kapdocs.collect import on_doctree_read
+from kapdocs import (
+    abbreviations,
+    citations,
+    evidence,
+    governance,
+    html_pass,
+    links,
+    safety,
+    terms,
+)
+from kapdocs.collect import internal_error, on_doctree_read
 from kapdocs.dependents import pages_to_rewrite
 from kapdocs.diagnostics import Finding, emit, sort_findings
 from kapdocs.locate import SourceLines
@@ -24,7 +33,7 @@ from kapdocs.store import get_store
 from kapdocs.timing import timed
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from sphinx.addnodes import pending_xref
     from sphinx.application import Sphinx
@@ -35,38 +44,69 @@ logger = logging.getLogger(__name__)
 
 
 def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
-    """Every cross-document check over every page's records, in a stable order."""
+    """Every cross-document check over every page's records, in a stable order.
+
+    A check that fails becomes an ``internal`` finding naming it; the others still run.
+    """
     store = get_store(env)
     config = app.config
     lines = SourceLines(app.srcdir)
     entries = list(store.records("entries"))
     refs = list(store.records("refs"))
     names = terms.defined_names(entries)
-    findings: list[Finding] = list(store.records("errors"))
-    findings += terms.check_definitions(entries)
-    findings += terms.check_refs(refs, names)
-    findings += terms.check_unused(entries, refs, names)
-    if config.kapdocs_check_unlinked:
+
+    def term_checks() -> list[Finding]:
+        found = terms.check_definitions(entries)
+        found += terms.check_refs(refs, names)
+        return found + terms.check_unused(entries, refs, names)
+
+    def unlinked() -> list[Finding]:
+        if not config.kapdocs_check_unlinked:
+            return []
         with timed("term_scan"):
-            findings += terms.check_unlinked(
-                store.data["segments"], store.data["refs"], names, lines
-            )
-    if config.kapdocs_check_abbreviations:
+            return terms.check_unlinked(store.data["segments"], store.data["refs"], names, lines)
+
+    def abbrs() -> list[Finding]:
+        if not config.kapdocs_check_abbreviations:
+            return []
         term_lines = {name for entry in entries for name in entry.names}
-        findings += abbreviations.check_abbreviations(
-            store.records("abbrs"), term_lines, set(config.kapdocs_abbreviations_ignore)
+        ignore = set(config.kapdocs_abbreviations_ignore)
+        return abbreviations.check_abbreviations(store.records("abbrs"), term_lines, ignore)
+
+    def link_checks() -> list[Finding]:
+        targets = _targets(env, names)
+        broken = links.unresolved(store.records("links"), targets)
+        # The written-HTML pass skips what these findings already report.
+        store.data["broken_links"] = [html_pass.reported_key(link) for link in broken]
+        schemes = {scheme.lower() for scheme in config.kapdocs_allowed_schemes}
+        return links.check_links(broken, targets) + links.check_schemes(
+            store.records("external"), schemes
         )
-    targets = _targets(env, names)
-    broken = links.unresolved(store.records("links"), targets)
-    # The written-HTML pass skips what these findings already report.
-    store.data["broken_links"] = [html_pass.reported_key(link) for link in broken]
-    findings += links.check_links(broken, targets)
-    findings += links.check_schemes(
-        store.records("external"), {s.lower() for s in config.kapdocs_allowed_schemes}
-    )
-    findings += citations.check_cites(store.records("cites"), citations.bibliography(env, lines))
-    findings += governance.check_pages(store.records("pages"), config, governance.build_date())
-    findings += evidence.check_evidence(store.records("evidence"))
+
+    stages: list[tuple[str, Callable[[], list[Finding]]]] = [
+        ("terms", term_checks),
+        ("unlinked terms", unlinked),
+        ("abbreviations", abbrs),
+        ("links", link_checks),
+        (
+            "citations",
+            lambda: citations.check_cites(
+                store.records("cites"), citations.bibliography(env, lines)
+            ),
+        ),
+        (
+            "reference pages",
+            lambda: governance.check_pages(store.records("pages"), config, governance.build_date()),
+        ),
+        ("evidence", lambda: evidence.check_evidence(store.records("evidence"))),
+        ("raw HTML", lambda: safety.check_raw(store.records("raw"), config.kapdocs_allow_raw_html)),
+    ]
+    findings: list[Finding] = [*store.records("errors"), *store.data["encoding"]]
+    for name, check in stages:
+        try:
+            findings += check()
+        except Exception:  # a bug in one check must not hide the others' findings
+            findings.append(internal_error("conf.py", f"{name} check", "the whole site"))
     return sort_findings(findings)
 
 

@@ -11,7 +11,7 @@ import os
 import traceback
 from typing import TYPE_CHECKING, TypeVar
 
-from kapdocs import abbreviations, citations, evidence, governance, links, terms
+from kapdocs import abbreviations, citations, evidence, governance, links, safety, terms
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import SourceLines
 from kapdocs.prose import iter_segments
@@ -46,7 +46,7 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         try:
             return collect()
         except Exception:  # one page's bad input must not stop the build
-            errors.append(_internal(lines.relpath(source), check, docname))
+            errors.append(internal_error(lines.relpath(source), f"{check} check", docname))
             return None
 
     def segments() -> list[Segment]:
@@ -107,15 +107,20 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         or [],
     )
     store.add("generated", docname, evidence.collect_generated(doctree, docname))
+    store.add(
+        "raw",
+        docname,
+        guarded("raw_html", lambda: safety.collect_raw(doctree, docname, source, lines)) or [],
+    )
     store.add("errors", docname, errors)
 
 
-def _internal(file: str, check: str, docname: str) -> Finding:
+def internal_error(file: str, check: str, docname: str) -> Finding:
     last = traceback.format_exc(limit=-1).strip().splitlines()[-1]
     return Finding(
         Code.INTERNAL,
         file,
         1,
-        f"kapdocs could not run its {check} check on {docname!r} ({last}); "
-        "the other pages are still checked; please report this with the page",
+        f"kapdocs could not run its {check} on {docname} ({last}); "
+        "the other pages and checks still ran; please report this with the page",
     )

@@ -52,6 +52,12 @@ OPTIONS: tuple[Option, ...] = (
         "URL schemes external links may use; others are reported as link_scheme.",
     ),
     Option(
+        "kapdocs_allow_raw_html",
+        False,
+        (bool,),
+        "Allow raw HTML in pages; when off, each raw HTML block is reported as raw_html.",
+    ),
+    Option(
         "kapdocs_reference_paths",
         ("reference/",),
         (list, tuple, set, frozenset),

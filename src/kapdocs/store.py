@@ -91,6 +91,14 @@ class Anchors(NamedTuple):
     ids: tuple[str, ...]
 
 
+class RawHtml(NamedTuple):
+    """A raw HTML block or role on a page."""
+
+    docname: str
+    file: str
+    line: int
+
+
 class CiteRef(NamedTuple):
     """One citation key used by a ``cite`` or ``footcite`` role."""
 
@@ -146,6 +154,7 @@ RECORD_KINDS = (
     "external",
     "anchors",
     "cites",
+    "raw",
     "pages",
     "evidence",
     "generated",
@@ -164,6 +173,7 @@ class KapdocsDomain(Domain):
         **{kind: {} for kind in RECORD_KINDS},
         "snapshot": {},
         "findings": [],
+        "encoding": [],
         "broken_links": [],
     }
 
