@@ -1,0 +1,156 @@
+"""Bad input never crashes the build or loses a finding."""
+
+from __future__ import annotations
+
+import shutil
+from io import StringIO
+from typing import TYPE_CHECKING
+
+import pytest
+
+from kapdocs import terms
+from kapdocs.encoding import decode_problem
+from tests.conftest import findings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sphinx.testing.util import SphinxTestApp
+
+HARDENING_EXPECTED = [
+    ("_partial.md", 1, "abbr_undefined"),  # found through {include}, located in the included file
+    ("nested.md", 3, "term_unlinked"),  # first mention in a 40-level list
+    ("two-glossaries.md", 12, "term_unused"),  # the glossary inside a dropdown
+    ("uses.md", 7, "term_unlinked"),
+]
+
+
+@pytest.mark.sphinx("html", testroot="hardening", freshenv=True)
+def test_awkward_pages_build_with_exact_findings(app: SphinxTestApp, warning) -> None:
+    # Empty page, glossary-only page, terms with pattern characters and Unicode, two
+    # glossaries (in an admonition and a dropdown), an include, a duplicate label, a page
+    # linking itself, deeply nested lists.
+    app.build()
+    text = warning.getvalue()
+    assert "Traceback" not in text
+    assert findings(text, app.srcdir) == HARDENING_EXPECTED
+
+
+@pytest.mark.sphinx("html", testroot="hardening", freshenv=True, parallel=2)
+def test_awkward_pages_parallel(app: SphinxTestApp, warning) -> None:
+    app.build()
+    assert findings(warning.getvalue(), app.srcdir) == HARDENING_EXPECTED
+
+
+def _site(tmp_path: Path, pages: dict[str, bytes]) -> Path:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text('extensions = ["myst_parser", "kapdocs"]\n')
+    toctree = "\n".join(name.removesuffix(".md") for name in pages if name != "index.md")
+    (src / "index.md").write_text(f"# Site\n\n```{{toctree}}\n{toctree}\n```\n")
+    for name, data in pages.items():
+        (src / name).write_bytes(data)
+    return src
+
+
+def _build(make_app, src: Path, **kwargs: object) -> tuple[str, Path]:
+    warning = StringIO()
+    app = make_app("html", srcdir=src, warning=warning, **kwargs)
+    app.build()
+    outdir = app.outdir
+    app.cleanup()
+    return warning.getvalue(), outdir
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_non_utf8_page_is_reported_and_left_out(make_app, tmp_path: Path, parallel: int) -> None:
+    src = _site(
+        tmp_path,
+        {
+            "good.md": b"# Good\n\nAn unexplained ABC here.\n",
+            "latin1.md": "# Bad\n\nFine line.\nCaf\u00e9 in Latin-1.\n".encode("latin-1"),
+        },
+    )
+    first, outdir = _build(make_app, src, parallel=parallel)
+    assert "Traceback" not in first
+    assert "UnicodeDecodeError" not in first
+    assert findings(first, src) == [
+        ("good.md", 3, "abbr_undefined"),  # the rest of the site is still checked
+        ("latin1.md", 4, "source_encoding"),
+    ]
+    assert "byte e9 at offset 21 (line 4, column 4) is not valid utf-8-sig" in first
+    assert (outdir / "good.html").exists()
+    assert not (outdir / "latin1.html").exists()
+    # Reported again on an incremental build, until the file is fixed.
+    again, _ = _build(make_app, src, parallel=parallel)
+    assert ("latin1.md", 4, "source_encoding") in findings(again, src)
+
+
+def test_page_that_turns_non_utf8_is_dropped_not_kept_stale(make_app, tmp_path: Path) -> None:
+    src = _site(tmp_path, {"page.md": b"# Page\n\nText.\n"})
+    _, outdir = _build(make_app, src)
+    (src / "page.md").write_bytes(b"# Page\n\n\xff\n")
+    second, _ = _build(make_app, src)
+    assert findings(second, src) == [("page.md", 3, "source_encoding")]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"plain", None),
+        (b"a\nb\xffc", (2, 3)),
+        (b"\xc3", (1, 0)),  # truncated sequence
+        ("Ca\u00b2\u207a".encode(), None),
+    ],
+)
+def test_decode_problem(data: bytes, expected: tuple[int, int] | None) -> None:
+    problem = decode_problem(data, "utf-8")
+    assert (problem[:2] if problem else None) == expected
+
+
+def test_megabyte_line_and_ten_thousand_terms(make_app, tmp_path: Path) -> None:
+    names = [f"Term number {i}" for i in range(10_000)]
+    glossary = "# Glossary\n\n```{glossary}\n" + "".join(f"{n}\n  Defined.\n\n" for n in names)
+    glossary += "```\n"
+    words = " ".join(f"word{i}" for i in range(120_000))  # about 1 MB on one line
+    page = (
+        f"# Long\n\n{{term}}`Term number 1`\n\n{words} term number 2 and then "
+        "term number 3.\n"
+    )
+    src = _site(tmp_path, {"glossary.md": glossary.encode(), "long.md": page.encode()})
+    assert len(page) > 1_000_000
+    warning, _ = _build(make_app, src)
+    found = findings(warning, src)
+    assert ("long.md", 5, "term_unlinked") in found
+    assert len([f for f in found if f[0] == "long.md"]) == 2  # term 2 and term 3
+    unused = [f for f in found if f[2] == "term_unused"]
+    assert len(unused) == 9_999  # all but Term number 1
+    # Term number 0 is on line 4, 1 (linked) on line 7, 2 on line 10.
+    assert ("glossary.md", 4, "term_unused") in unused
+    assert ("glossary.md", 7, "term_unused") not in unused
+    assert ("glossary.md", 10, "term_unused") in unused
+
+
+@pytest.mark.sphinx("html", testroot="hardening", freshenv=True)
+def test_internal_error_on_one_page_is_a_finding(app: SphinxTestApp, warning, monkeypatch) -> None:
+    original = terms.collect_refs
+
+    def broken(doctree, docname, *args):
+        if docname == "uses":
+            raise RuntimeError("simulated bug")
+        return original(doctree, docname, *args)
+
+    monkeypatch.setattr(terms, "collect_refs", broken)
+    app.build()
+    text = warning.getvalue()
+    assert "kapdocs could not run its terms check on uses (RuntimeError: simulated bug)" in text
+    found = findings(text, app.srcdir)
+    assert ("uses.md", 1, "internal") in found
+    # The other pages are still checked.
+    assert ("nested.md", 3, "term_unlinked") in found
+
+
+def test_hardening_root_is_left_as_is(rootdir: Path, tmp_path: Path) -> None:
+    # The empty page really is empty (a guard against an editor "fixing" the input).
+    assert (rootdir / "test-hardening" / "empty.md").read_bytes() == b""
+    shutil.copytree(rootdir / "test-hardening", tmp_path / "copy")
