@@ -16,6 +16,7 @@ The glossary page is :mod:`kapdocs.usedon`; search is :mod:`kapdocs.search`.
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 STATIC = Path(__file__).parent / "static"
 DESCRIPTION_CHARS = 160
+_CITATIONS = 'class="citation-list"'
+_CAPTION = re.compile(r'(<p class="caption" role="heading")(?! aria-level)')
 
 
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -99,6 +102,28 @@ def on_html_page_context(
         context["metatags"] = context.get("metatags", "") + tag
 
 
+def on_html_page_context_late(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
+    # Sphinx writes toctree captions as role="heading" without the aria-level that
+    # ARIA 1.2 requires (axe-core: critical); sphinx-doc/sphinx#14030. Furo renders the
+    # sidebar from this string, so the fix runs after furo's own handler.
+    tree = context.get("furo_navigation_tree")
+    if isinstance(tree, str):
+        context["furo_navigation_tree"] = _CAPTION.sub(r'\1 aria-level="2"', tree)
+    body = context.get("body")
+    if isinstance(body, str):
+        # docutils marks a citation list role="list" but its items role="doc-biblioentry",
+        # a role that is not a list item (axe-core: critical); the plain div reads fine.
+        body = body.replace(f'<div role="list" {_CITATIONS}>', f"<div {_CITATIONS}>")
+        # A code block wider than the page scrolls; keyboard users reach it by focus.
+        context["body"] = body.replace("<pre>", '<pre tabindex="0">')
+
+
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return sorted(pages_to_rewrite(env))
 
@@ -116,6 +141,7 @@ def setup_reader(app: Sphinx) -> None:
     app.connect("doctree-read", on_doctree_read, priority=600)
     app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("html-page-context", on_html_page_context)
+    app.connect("html-page-context", on_html_page_context_late, priority=900)
     app.connect("env-updated", on_env_updated)
     app.connect("builder-inited", on_builder_inited)
     app.add_css_file("kapdocs-reader.css")

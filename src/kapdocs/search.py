@@ -47,6 +47,10 @@ class GlossarySearchDomain(Domain):
     object_types: ClassVar[dict[str, ObjType]] = {"term": ObjType(_("glossary term"))}
     initial_data: ClassVar[dict[str, Any]] = {}
 
+    def get_type_name(self, type: ObjType, primary: bool = False) -> str:
+        # Search results read "glossary term, in Glossary", not "Glossary glossary term".
+        return str(type.lname)
+
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
         for (kind, name), (docname, anchor) in self.env.domains.standard_domain.objects.items():
             # A dot would split the name into a prefix and a short name in the index.
