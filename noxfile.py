@@ -1,4 +1,4 @@
-"""Maintainer sessions: nox -s docs | pdf | serve | linkcheck | tests | lint | lock."""
+"""Maintainer sessions: nox -s docs | pdf | serve | linkcheck | tests | lint | audit | lock."""
 
 from __future__ import annotations
 
@@ -18,10 +18,19 @@ BUILD = DOCS / "_build"
 CONSTRAINTS = ("-c", str(ROOT / "constraints.txt"))
 # Warnings are errors, every one is shown (--keep-going), broken references too (-n).
 STRICT = ("-W", "--keep-going", "-n")
+# axe-core (browser tests) and Lighthouse (audit), pinned in its package-lock.json.
+BROWSER_TOOLS = ROOT / "tests" / "browser"
 
 
 def install(session: nox.Session, *args: str) -> None:
     session.install(*CONSTRAINTS, *args)
+
+
+def npm_ci(session: nox.Session) -> None:
+    """Install the browser tools once; they never download a browser."""
+    if shutil.which("npm") and not (BROWSER_TOOLS / "node_modules").is_dir():
+        npm = ("npm", "ci", "--prefix", str(BROWSER_TOOLS), "--no-audit", "--no-fund")
+        session.run(*npm, external=True)
 
 
 @nox.session
@@ -85,6 +94,7 @@ def linkcheck(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run the test suite; KAPDOCS_REQUIRE_ALL=1 turns TeX/Chromium skips into failures."""
     install(session, "-e", ".[test]")
+    npm_ci(session)
     session.run(
         "pytest",
         *session.posargs,
@@ -99,6 +109,17 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+
+
+@nox.session
+def audit(session: nox.Session) -> None:
+    """Lighthouse scores of three pages, into docs/maintainers/audit.json and audit.md."""
+    install(session, ".")
+    npm_ci(session)
+    out = BUILD / "audit"
+    shutil.rmtree(out, ignore_errors=True)
+    session.run("sphinx-build", "-b", "html", "-q", "docs", str(out))
+    session.run("python", str(BROWSER_TOOLS / "audit.py"), str(out))
 
 
 @nox.session
