@@ -37,7 +37,7 @@ def test_summarise_keeps_leading_sentences_within_the_limit(text: str, summary: 
 
 
 @pytest.mark.parametrize(
-    ("name", "expected"), [("BDNF", "B"), ("mGluR", "M"), ("Åsberg", "A"), ("α-wave", "#")]
+    ("name", "expected"), [("BDNF", "B"), ("mGluR", "M"), ("Åsberg", "A"), ("\u03b1-wave", "#")]
 )
 def test_letter_of_a_term(name: str, expected: str) -> None:
     assert letter(name) == expected
@@ -134,3 +134,16 @@ def test_terms_are_search_objects_and_glossary_data_is_written(
     # Only the search page loads the glossary data.
     assert "kapdocs-glossary.js" in (outdir / "search.html").read_text()
     assert "kapdocs-glossary.js" not in (outdir / "page.html").read_text()
+
+
+def test_pdf_lists_used_on_pages_with_links(make_app: Callable[..., object], site: Path) -> None:
+    (site / "conf.py").write_text(
+        (site / "conf.py").read_text()
+        + '\nlatex_documents = [("index", "t.tex", "T", "A", "manual")]\n'
+    )
+    app = make_app("latex", srcdir=site, warning=StringIO())
+    app.build()  # type: ignore[attr-defined]
+    tex = (app.outdir / "t.tex").read_text()  # type: ignore[attr-defined]
+    used_on = re.findall(r"Used on:\}(.*?)\n", tex)
+    assert len(used_on) == 2
+    assert all(r"\hyperref[\detokenize{page::doc}]" in line for line in used_on)
