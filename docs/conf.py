@@ -44,6 +44,9 @@ html_title = "kapdocs: the neuroscience of ketamine-assisted psychotherapy"
 html_static_path = ["_static"]
 # Our own icon: browsers ask for one, and a missing icon logs a 404 on every page.
 html_favicon = "_static/favicon.svg"
+# No page uses math. Should one, MathJax must be vendored into _static, never loaded from a
+# CDN: this local path fails the browser tests (a 404) until someone vendors it.
+mathjax_path = "mathjax/tex-chtml.js"
 html_last_updated_fmt = None
 html_show_sourcelink = False
 
