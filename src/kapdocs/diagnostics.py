@@ -83,7 +83,7 @@ class Finding(NamedTuple):
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Stable report order: by file, then line, then code and message."""
-    return sorted(set(findings), key=lambda f: (f.file, f.line, f.code, f.message))
+    return sorted(findings, key=lambda f: (f.file, f.line, f.code, f.message))
 
 
 def emit(app: Sphinx, finding: Finding) -> None:
