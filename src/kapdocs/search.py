@@ -102,16 +102,16 @@ def on_html_page_context(
         app.add_js_file("kapdocs-search.js")
 
 
-def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
+def on_html_collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """Write the data before Sphinx renders search.html, so its link gets a checksum."""
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
     payload = json.dumps(glossary_data(app), ensure_ascii=False, separators=(",", ":"))
     (static / DATA_FILE).write_text(f"window.kapdocsGlossary = {payload};\n", encoding="utf-8")
+    yield from ()
 
 
 def setup_search(app: Sphinx) -> None:
     app.add_domain(GlossarySearchDomain)
     app.connect("html-page-context", on_html_page_context)
-    app.connect("build-finished", on_build_finished)
+    app.connect("html-collect-pages", on_html_collect_pages)
