@@ -128,3 +128,82 @@ def test_pdf_has_internal_links_and_outline(pdf: tuple[Path, Path]) -> None:
             if "/Dest" in obj or (action is not None and action.get("/S") == "/GoTo"):
                 internal += 1
     assert internal > 50
+
+
+def test_two_clean_builds_are_byte_identical(tmp_path: Path) -> None:
+    import filecmp
+    import os
+
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1795651200"}
+    outs = []
+    for name in ("one", "two"):
+        out = tmp_path / name
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sphinx",
+                "-b",
+                "html",
+                "-q",
+                "-d",
+                str(tmp_path / f"{name}-doctrees"),
+                str(DOCS),
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
+        assert result.returncode == 0, result.stderr
+        outs.append(out)
+    files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(outs[1]) for p in outs[1].rglob("*") if p.is_file())
+    _, mismatch, errors = filecmp.cmpfiles(outs[0], outs[1], [str(f) for f in files], shallow=False)
+    assert mismatch == []
+    assert errors == []
+    assert (outs[0] / "kapdocs-report.json").read_bytes() == (
+        outs[1] / "kapdocs-report.json"
+    ).read_bytes()
+
+
+# What a browser would fetch from another origin.
+_FETCHED = {
+    ".html": re.compile(
+        r"""<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//"""
+        r"""|<link\b(?=[^>]*\brel\s*=\s*["']?(?:stylesheet|icon|preload|modulepreload|manifest|prefetch))[^>]*\bhref\s*=\s*["']?(?:https?:)?//"""
+        r"""|url\(\s*["']?(?:https?:)?//""",
+        re.IGNORECASE,
+    ),
+    ".css": re.compile(
+        r"""url\(\s*["']?(?:https?:)?//|@import\s+(?:url\()?\s*["'](?:https?:)?//""", re.I
+    ),
+    ".js": re.compile(
+        r"""(?:fetch|import|importScripts|Worker|open)\s*\(\s*(?:["'`]GET["'`]\s*,\s*)?["'`](?:https?:)?//"""
+        r"""|\.src\s*=\s*["'`](?:https?:)?//""",
+        re.IGNORECASE,
+    ),
+}
+
+
+def test_site_loads_nothing_from_other_origins(html: Path) -> None:
+    offending = []
+    for path in sorted(html.rglob("*")):
+        pattern = _FETCHED.get(path.suffix)
+        if pattern is None or ".doctrees" in path.parts:
+            continue
+        for match in pattern.finditer(path.read_text(errors="replace")):
+            offending.append(f"{path.relative_to(html)}: {match.group()}")
+    assert offending == []
+
+
+def test_external_links_are_safe(html: Path) -> None:
+    page = (html / "reference" / "safety.html").read_text()
+    external = re.findall(r"<a [^>]*href=\"https://[^\"]*\"[^>]*>", page)
+    assert external
+    assert all('rel="noopener noreferrer"' in tag for tag in external)
+    for path in html.rglob("*.html"):
+        assert not re.search(
+            r"""href\s*=\s*["']\s*(?:javascript|data|vbscript):""", path.read_text(), re.I
+        )

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 from kapdocs.diagnostics import Code, Finding, emit, sort_findings
 from kapdocs.links import DOC
 from kapdocs.locate import SourceLines
+from kapdocs.safety import secure_external_links
 from kapdocs.store import get_store
 from kapdocs.timing import timed
 
@@ -49,7 +50,10 @@ class _Page(HTMLParser):
 
 
 def scan_site(outdir: str) -> tuple[set[str], dict[str, _Page]]:
-    """All files under *outdir* (relative, with /) and each HTML page parsed once."""
+    """All files under *outdir* (relative, with /) and each HTML page parsed once.
+
+    Reading a page is also when its external links get ``rel="noopener noreferrer"``.
+    """
     files: set[str] = set()
     pages: dict[str, _Page] = {}
     for folder, _, names in os.walk(outdir):
@@ -59,8 +63,13 @@ def scan_site(outdir: str) -> tuple[set[str], dict[str, _Page]]:
             files.add(rel)
             if name.endswith(".html") and not rel.startswith("_"):
                 page = _Page()
-                with open(path, encoding="utf-8", errors="replace") as f:
-                    page.feed(f.read())
+                with open(path, encoding="utf-8", errors="surrogateescape") as f:
+                    text = f.read()
+                secured = secure_external_links(text)
+                if secured != text:
+                    with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+                        f.write(secured)
+                page.feed(secured)
                 pages[rel] = page
     return files, pages
 

@@ -6,13 +6,14 @@
 * When a page is resolved, a link whose URL would run code (``javascript:``,
   ``vbscript:``, ``data:``) is replaced by its text, so no such URL reaches the output
   (``link_scheme`` reports it at its source).
-* In HTML, every external link gets ``rel="noopener noreferrer"``: the translator of the
-  builder in use is wrapped, whichever theme or extension provided it.
+* In HTML, every external link gets ``rel="noopener noreferrer"``, whether it came from a
+  page, a template or raw HTML: the written-HTML pass adds it as it reads each page.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from docutils import nodes
@@ -35,16 +36,16 @@ REL = "noopener noreferrer"
 def collect_raw(
     doctree: nodes.document, docname: str, source: str, lines: SourceLines
 ) -> list[RawHtml]:
-    found = []
+    """Raw HTML on the page, once per source line (MyST splits ``<b>x</b>`` into two nodes)."""
+    found: dict[tuple[str, int], RawHtml] = {}
     for raw in doctree.findall(nodes.raw):
         if "html" not in raw.get("format", "").split():
             continue
         path = node_source(raw, source)
         needle = raw.astext().strip().split("\n", 1)[0][:40] or "raw"
-        found.append(
-            RawHtml(docname, lines.relpath(path), lines.find(path, needle, node_line(raw)))
-        )
-    return found
+        line = lines.find(path, needle, node_line(raw))
+        found.setdefault((path, line), RawHtml(docname, lines.relpath(path), line))
+    return list(found.values())
 
 
 def check_raw(raws: Iterable[RawHtml], allowed: bool) -> list[Finding]:
@@ -73,24 +74,18 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
             ref.replace_self(nodes.inline("", "", *ref.children))
 
 
-def on_builder_inited(app: Sphinx) -> None:
-    if app.builder.format != "html":
-        return
-    base: Any = (
-        app.registry.get_translator_class(app.builder) or app.builder.default_translator_class
-    )
+_EXTERNAL_A = re.compile(
+    r"""<a\b(?![^>]*\srel=)(?=[^>]*\shref=["']?(?:https?:)?//)""", re.IGNORECASE
+)
 
-    class SafeLinkTranslator(base):  # type: ignore[misc]
-        def visit_reference(self, node: nodes.reference) -> None:
-            super().visit_reference(node)
-            if "refuri" in node and urlsplit(str(node["refuri"])).scheme:
-                opening = self.body[-1]
-                if opening.startswith("<a ") and " rel=" not in opening:
-                    self.body[-1] = f'<a rel="{REL}" ' + opening[3:]
 
-    app.set_translator(app.builder.name, SafeLinkTranslator, override=True)
+def secure_external_links(html: str) -> str:
+    """Add ``rel="noopener noreferrer"`` to every external ``<a>`` that has no ``rel``.
+
+    Applied to each written page, so links from templates and raw HTML are covered too.
+    """
+    return _EXTERNAL_A.sub(f'<a rel="{REL}"', html)
 
 
 def setup_safety(app: Sphinx) -> None:
     app.connect("doctree-resolved", on_doctree_resolved)
-    app.connect("builder-inited", on_builder_inited)

@@ -1,0 +1,2 @@
+extensions = ["myst_parser", "kapdocs"]
+exclude_patterns = ["_build"]

@@ -1,0 +1,78 @@
+"""Safe and private output: raw HTML findings, safe external links, no script URLs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from kapdocs.safety import is_unsafe, secure_external_links
+from tests.conftest import findings
+
+if TYPE_CHECKING:
+    from sphinx.testing.util import SphinxTestApp
+
+
+@pytest.mark.sphinx("html", testroot="safety", freshenv=True)
+def test_raw_html_and_unsafe_schemes(app: SphinxTestApp, warning) -> None:
+    app.build()
+    assert findings(warning.getvalue(), app.srcdir) == [
+        ("index.rst", 4, "link_scheme"),  # javascript:
+        ("index.rst", 4, "link_scheme"),  # data:
+        ("index.rst", 9, "raw_html"),
+        ("page.md", 3, "raw_html"),
+    ]
+    html = (app.outdir / "index.html").read_text()
+    assert "javascript:" not in html
+    assert "data:text/html" not in html
+    assert "script link" in html  # the text stays, without the link
+    assert (
+        '<a rel="noopener noreferrer" class="reference external" href="https://example.org/"'
+        in html
+    )
+    assert '<a rel="noopener noreferrer" href="https://example.org/raw">' in html
+
+
+@pytest.mark.sphinx(
+    "html", testroot="safety", freshenv=True, confoverrides={"kapdocs_allow_raw_html": True}
+)
+def test_raw_html_can_be_allowed(app: SphinxTestApp, warning) -> None:
+    app.build()
+    assert "raw_html" not in {code for _, _, code in findings(warning.getvalue())}
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (
+            '<a href="https://x.org">x</a>',
+            '<a rel="noopener noreferrer" href="https://x.org">x</a>',
+        ),
+        ('<a href="//x.org/y">x</a>', '<a rel="noopener noreferrer" href="//x.org/y">x</a>'),
+        ('<a rel="me" href="https://x.org">x</a>', '<a rel="me" href="https://x.org">x</a>'),
+        ('<a href="page.html">x</a>', '<a href="page.html">x</a>'),
+        (
+            '<a class="c"\nhref="http://x.org">x</a>',
+            '<a rel="noopener noreferrer" class="c"\nhref="http://x.org">x</a>',
+        ),
+        ('<abbr title="x">X</abbr>', '<abbr title="x">X</abbr>'),
+    ],
+)
+def test_secure_external_links(html: str, expected: str) -> None:
+    assert secure_external_links(html) == expected
+
+
+@pytest.mark.parametrize(
+    ("uri", "unsafe"),
+    [
+        ("javascript:alert(1)", True),
+        (" JavaScript:alert(1)", True),
+        ("data:text/html,x", True),
+        ("vbscript:x", True),
+        ("https://example.org", False),
+        ("mailto:a@b.org", False),
+        ("page.html#x", False),
+    ],
+)
+def test_is_unsafe(uri: str, unsafe: bool) -> None:
+    assert is_unsafe(uri) is unsafe
