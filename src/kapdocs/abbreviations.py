@@ -25,8 +25,12 @@ if TYPE_CHECKING:
 
     from kapdocs.store import Segment
 
-# Letters and digits in any script; underscores are not word characters in prose.
-_WORD = re.compile(r"[^\W_]+")
+# Words are runs of letters and digits in any script (str.isalnum, or [^\W_]: underscores
+# are not word characters in prose). Only words with a letter other than a-z can be
+# abbreviations (they need an upper-case letter, in any script), so the search starts at
+# such a letter and goes back to the word's start; the rest of the prose is skipped in C.
+_CANDIDATE = re.compile(r"[^\W\d_a-z][^\W_]*")
+_PAREN = re.compile(r"[()]")
 _ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
 
 
@@ -36,7 +40,8 @@ def singular(token: str) -> str:
 
 def is_abbreviation(token: str) -> bool:
     core = singular(token)
-    if len(core) < 2 or not all(ch.isupper() or ch.isdigit() for ch in core):
+    # isupper() is a quick necessary condition: most capitalised words stop here.
+    if len(core) < 2 or not core.isupper() or not all(ch.isupper() or ch.isdigit() for ch in core):
         return False
     if sum(ch.isalpha() for ch in core) < 2:
         return False
@@ -45,22 +50,32 @@ def is_abbreviation(token: str) -> bool:
 
 def _tokens(text: str) -> Iterable[tuple[int, str, bool]]:
     """(offset, token, inside parentheses) for each abbreviation in *text*."""
-    depth_at = _paren_depths(text)
-    for match in _WORD.finditer(text):
-        token = match.group()
+    found = []
+    for match in _CANDIDATE.finditer(text):
+        start = match.start()
+        while start and text[start - 1].isalnum():  # back to the start of the word
+            start -= 1
+        token = text[start : match.end()]
         if is_abbreviation(token):
-            yield match.start(), token, depth_at[match.start()] > 0
+            found.append((start, token))
+    if not found:
+        return
+    depths = _paren_depths(text, [offset for offset, _ in found])
+    for (offset, token), depth in zip(found, depths, strict=True):
+        yield offset, token, depth > 0
 
 
-def _paren_depths(text: str) -> list[int]:
+def _paren_depths(text: str, offsets: list[int]) -> list[int]:
+    """Parenthesis depth at each of the ascending *offsets*; a stray ")" never goes below 0."""
+    parens = iter(_PAREN.finditer(text))
+    paren = next(parens, None)
     depths = []
     depth = 0
-    for ch in text:
-        if ch == ")":
-            depth = max(depth - 1, 0)
+    for offset in offsets:
+        while paren is not None and paren.start() < offset:
+            depth = depth + 1 if paren.group() == "(" else max(depth - 1, 0)
+            paren = next(parens, None)
         depths.append(depth)
-        if ch == "(":
-            depth += 1
     return depths
 
 
@@ -72,7 +87,7 @@ def collect_abbreviations(segments: Iterable[Segment]) -> list[AbbrUse]:
     first: dict[str, AbbrUse] = {}
     explained: set[str] = set()
     for segment in segments:
-        if not any(ch.isupper() for ch in segment.text):
+        if not any(map(str.isupper, segment.text)):
             continue
         for offset, token, in_parens in _tokens(segment.text):
             key = singular(token)

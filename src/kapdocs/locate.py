@@ -29,14 +29,19 @@ class SourceLines:
     def __init__(self, srcdir: str | os.PathLike[str]) -> None:
         self.srcdir = os.fspath(srcdir)
         self._cache: dict[str, list[str]] = {}
+        self._relpaths: dict[str, str] = {}
 
     def relpath(self, path: str) -> str:
         """*path* relative to the source directory, with forward slashes."""
-        try:
-            rel = os.path.relpath(path, self.srcdir)
-        except ValueError:  # another drive on Windows
-            return path.replace(os.sep, "/")
-        return rel.replace(os.sep, "/")
+        # Asked once per record, nearly always for the same file; os.path.relpath is slow.
+        rel = self._relpaths.get(path)
+        if rel is None:
+            try:
+                rel = os.path.relpath(path, self.srcdir).replace(os.sep, "/")
+            except ValueError:  # another drive on Windows
+                rel = path.replace(os.sep, "/")
+            self._relpaths[path] = rel
+        return rel
 
     def lines(self, path: str) -> list[str]:
         if path not in self._cache:

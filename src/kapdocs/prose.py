@@ -51,6 +51,8 @@ SKIPPED: tuple[type[nodes.Node], ...] = (
 
 SEPARATOR = "\x00"
 _SPACE = re.compile(r"\s+")
+# A whole whitespace run that holds at least one line break (leftmost match = run start).
+_BREAK_RUN = re.compile(r"[^\S\n]*\n\s*")
 
 
 def iter_segments(doctree: nodes.document, docname: str, default_source: str) -> Iterator[Segment]:
@@ -103,20 +105,21 @@ def _flatten(node: nodes.Node, pieces: list[str]) -> None:
 
 def fold_whitespace(raw: str) -> tuple[str, tuple[int, ...]]:
     """Fold whitespace runs to one space; return the text and where line breaks were."""
+    # Only runs with a line break need Python-level work; regular expressions fold the
+    # rest, which is most of them (one run per word).
     out: list[str] = []
     breaks: list[int] = []
     position = 0
     last = 0
-    for match in _SPACE.finditer(raw):
-        chunk = raw[last : match.start()]
+    for match in _BREAK_RUN.finditer(raw):
+        chunk = _SPACE.sub(" ", raw[last : match.start()])
         out.append(chunk)
         position += len(chunk)
-        for _ in range(match.group().count("\n")):
-            breaks.append(position)
+        breaks.extend([position] * match.group().count("\n"))
         out.append(" ")
         position += 1
         last = match.end()
-    out.append(raw[last:])
+    out.append(_SPACE.sub(" ", raw[last:]))
     return "".join(out), tuple(breaks)
 
 
