@@ -42,21 +42,20 @@ class TermMatcher(Generic[V]):
         if self._empty:
             return
         lowered = lower_same_length(text)
-        size = len(lowered)
+        # Sentinels that are never alphanumeric, one before and three after the text, spare
+        # bounds checks in this loop, which runs once per match: padded[i + 1] is lowered[i].
+        padded = f"\x00{lowered}\x00\x00\x00"
         for last, (length, value) in self._automaton.iter(lowered):
             start = last - length + 1
-            if start > 0 and lowered[start - 1].isalnum():
+            if padded[start].isalnum():  # the character before the match
                 continue
-            end = last + 1
-            after = end
-            if lowered.startswith("es", after) and not _alnum_at(lowered, after + 2, size):
-                after += 2
-            elif lowered.startswith("s", after) and not _alnum_at(lowered, after + 1, size):
-                after += 1
-            if _alnum_at(lowered, after, size):
+            if padded[last + 2].isalnum() and not _plural_ends(padded, last + 2):
                 continue
-            yield start, end, value
+            yield start, last + 1, value
 
 
-def _alnum_at(text: str, index: int, size: int) -> bool:
-    return index < size and text[index].isalnum()
+def _plural_ends(padded: str, after: int) -> bool:
+    """Whether "s" or "es" at *after* in *padded* is followed by no letter or digit."""
+    if padded[after] == "s":
+        return not padded[after + 1].isalnum()
+    return padded.startswith("es", after) and not padded[after + 2].isalnum()

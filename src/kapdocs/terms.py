@@ -196,20 +196,28 @@ def check_unlinked(
     lines: SourceLines,
 ) -> list[Finding]:
     """``term_unlinked`` at the first prose mention of an entry a page never links."""
-    matcher: TermMatcher[TermEntry] = TermMatcher(
-        {name: entry for name, (entry, _) in names.items()}
+    # Entries by number: a named tuple would be hashed anew at each of the many mentions.
+    numbers: dict[TermEntry, int] = {}
+    for entry, _ in names.values():
+        numbers.setdefault(entry, len(numbers))
+    entries = list(numbers)
+    matcher: TermMatcher[int] = TermMatcher(
+        {name: numbers[entry] for name, (entry, _) in names.items()}
     )
     findings = []
     for docname in sorted(segments_by_doc):
         linked = {
-            names[ref.target][0] for ref in refs_by_doc.get(docname, ()) if ref.target in names
+            numbers[names[ref.target][0]]
+            for ref in refs_by_doc.get(docname, ())
+            if ref.target in names
         }
-        reported: set[TermEntry] = set()
+        reported: set[int] = set()
         for segment in segments_by_doc[docname]:
-            for start, end, entry in matcher.find(segment.text):
-                if entry in linked or entry in reported:
+            for start, end, number in matcher.find(segment.text):
+                if number in linked or number in reported:
                     continue
-                reported.add(entry)
+                reported.add(number)
+                entry = entries[number]
                 mention = segment.text[start:end]
                 hint = segment.line + bisect_right(segment.breaks, start)
                 line = lines.find(os.path.join(lines.srcdir, segment.file), mention, hint)
