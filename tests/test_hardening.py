@@ -88,7 +88,7 @@ def test_non_utf8_page_is_reported_and_left_out(make_app, tmp_path: Path, parall
 
 def test_page_that_turns_non_utf8_is_dropped_not_kept_stale(make_app, tmp_path: Path) -> None:
     src = _site(tmp_path, {"page.md": b"# Page\n\nText.\n"})
-    _, outdir = _build(make_app, src)
+    _build(make_app, src)
     (src / "page.md").write_bytes(b"# Page\n\n\xff\n")
     second, _ = _build(make_app, src)
     assert findings(second, src) == [("page.md", 3, "source_encoding")]
@@ -113,10 +113,7 @@ def test_megabyte_line_and_ten_thousand_terms(make_app, tmp_path: Path) -> None:
     glossary = "# Glossary\n\n```{glossary}\n" + "".join(f"{n}\n  Defined.\n\n" for n in names)
     glossary += "```\n"
     words = " ".join(f"word{i}" for i in range(120_000))  # about 1 MB on one line
-    page = (
-        f"# Long\n\n{{term}}`Term number 1`\n\n{words} term number 2 and then "
-        "term number 3.\n"
-    )
+    page = f"# Long\n\n{{term}}`Term number 1`\n\n{words} term number 2 and then term number 3.\n"
     src = _site(tmp_path, {"glossary.md": glossary.encode(), "long.md": page.encode()})
     assert len(page) > 1_000_000
     warning, _ = _build(make_app, src)

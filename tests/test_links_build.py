@@ -97,7 +97,7 @@ def test_renamed_heading_is_reported_on_unchanged_page(
     other.write_text(other.read_text().replace("## Second heading", "## Renamed heading"))
     stat = other.stat()
     os.utime(other, (stat.st_atime + 10, stat.st_mtime + 10))
-    second, outdir = _build(make_app, src, parallel=parallel)
+    second, _ = _build(make_app, src, parallel=parallel)
 
     # index.md did not change; its links to #second-heading are now broken.
     assert ("index.md", 11, "link_anchor") in findings(second, src)
