@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -128,21 +128,22 @@ def _first_content_indent(lines: list[str], start: int) -> int:
 
 def node_source(node: nodes.Node, default: str) -> str:
     """The file a node came from (an included file keeps its own name)."""
-    current: nodes.Node | None = node
-    while current is not None:
-        source = getattr(current, "source", None)
-        if source:
-            return str(source)
-        current = current.parent
-    return default
+    source = _nearest(node, "source")
+    return str(source) if source else default
 
 
 def node_line(node: nodes.Node) -> int:
     """The node's own line, else the nearest ancestor's (MyST leaves some at 0 or None)."""
+    line = _nearest(node, "line")
+    return int(line) if line else 1
+
+
+def _nearest(node: nodes.Node, attribute: str) -> Any:
+    """The first truthy *attribute* on the node or its ancestors."""
     current: nodes.Node | None = node
     while current is not None:
-        line = getattr(current, "line", None)
-        if line:
-            return int(line)
+        value = getattr(current, attribute, None)
+        if value:
+            return value
         current = current.parent
-    return 1
+    return None
