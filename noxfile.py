@@ -1,4 +1,4 @@
-"""Maintainer sessions: nox -s docs | pdf | serve | linkcheck | tests | lint | audit | lock."""
+"""Maintainer sessions: nox -s docs | pdf | serve | linkcheck | tests | lint | audit | bench | lock."""
 
 from __future__ import annotations
 
@@ -88,6 +88,16 @@ def linkcheck(session: nox.Session) -> None:
     """Check external links online with Sphinx's linkcheck builder (needs the internet)."""
     install(session, ".")
     session.run("sphinx-build", "-b", "linkcheck", "-q", "docs", str(BUILD / "linkcheck"))
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Build time and memory with and without kapdocs (about 25 minutes; --quick: 1 minute).
+
+    Writes benchmarks/results.json and docs/maintainers/benchmarks.md.
+    """
+    install(session, ".")
+    session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs)
 
 
 @nox.session

@@ -1,0 +1,227 @@
+"""Render ``benchmarks/results.json`` as the maintainers' guide page (benchmarks.md).
+
+The page is built with the site's own checks, so its prose spells out every
+abbreviation and keeps glossary terms out of the text; values go in tables and code.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+PHASES = (
+    ("collect", "Collecting records while pages are read"),
+    ("term_scan", "Scanning prose for term mentions"),
+    ("other_checks", "Other cross-document checks"),
+    ("html_pass", "Link check of the written pages"),
+)
+
+
+def page(results: dict[str, Any]) -> str:
+    m = results["measurements"]
+    parts = [
+        _intro(results),
+        _targets(results["targets"]),
+        _builds(m),
+        _phases(m),
+        _scan(m["term_scan"]),
+        _machine(results),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def _intro(results: dict[str, Any]) -> str:
+    plan = results["plan"]
+    quick = results["mode"] == "quick"
+    warning = [
+        "```{warning}",
+        "A quick run (tiny corpora, one repetition) for smoke testing: the numbers mean nothing.",
+        "```",
+    ]
+    how = (
+        f"`benchmarks/generate.py` writes each corpus from a fixed seed: {_n(plan['small'])}, "
+        f"{_n(plan['large'])} or {_n(plan['furo'])} pages of prose and a glossary with twice as "
+        "many terms as pages. Pages link their terms at first mention, link each other by "
+        "heading, label and page, cite a few external sites and spell out a few abbreviations; "
+        "one page in ten has a defect that the checks report. Every build runs serially in a "
+        "fresh process, without and then with `kapdocs` in `extensions`, alternately: "
+        f"{_pairs(plan['pairs_small'])} on the small corpus and {_pairs(plan['pairs_large'])} "
+        "on each of the others, so that a full run stays under half an hour on two processors. "
+        "The tables give medians. Times are processor seconds (user and system) of the build "
+        "process: for a serial build that is the wall-clock time on an idle machine, but it "
+        "does not grow when other work shares the processors. Wall-clock times and every "
+        "sample are in `benchmarks/results.json`."
+    )
+    themes = (
+        "Sphinx's `basic` theme keeps the theme's own cost from hiding the extension's: with "
+        "`furo`, every page carries the whole navigation tree, so a build grows with the "
+        "square of the pages. The `furo` corpus is measured too, because that is how this "
+        "site is built."
+    )
+    lines = [
+        "---",
+        "audience: maintainers",
+        "---",
+        "",
+        "(maintainers-benchmarks)=",
+        "# Benchmarks",
+        "",
+        _para(
+            "What the `kapdocs` extension adds to the time and memory of a build, measured side "
+            "by side with and without it. `python3 -m nox -s bench` runs `benchmarks/run.py`, "
+            "which rewrites this page and `benchmarks/results.json`; do not edit the numbers "
+            "by hand."
+        ),
+        *(["", *warning] if quick else []),
+        "",
+        "## How it is measured",
+        "",
+        _para(how),
+        "",
+        _para(themes),
+    ]
+    return "\n".join(lines)
+
+
+def _pairs(count: int) -> str:
+    return "one pair" if count == 1 else f"{count} pairs"
+
+
+def _para(text: str) -> str:
+    return textwrap.fill(text, width=100, break_long_words=False, break_on_hyphens=False)
+
+
+def _targets(targets: list[dict[str, Any]]) -> str:
+    rows = ["## Targets", "", "| Target | Measured | Limit | Result |", "|---|---|---|---|"]
+    for target in targets:
+        verdict = "`PASS`" if target["pass"] else "`FALLS SHORT`"
+        rows.append(
+            f"| {target['target']} | {target['value']:.2f} | {target['limit']:.2f} | {verdict} |"
+        )
+    return "\n".join(rows)
+
+
+def _builds(m: dict[str, Any]) -> str:
+    rows = [
+        "## Builds",
+        "",
+        "| Build | Without `kapdocs` | With `kapdocs` | Ratio | Wall-clock ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for key in ("small", "large", "furo"):
+        c = m[key]
+        label = f"{_n(c['pages'])} pages, `{c['theme']}` theme, full build"
+        rows.append(_row(label, c, "cpu", "", " s"))
+        if "rebuild_with" in c:
+            label = f"{_n(c['pages'])} pages, `{c['theme']}` theme, one page edited"
+            rows.append(_row(label, c, "cpu", "rebuild_", " s"))
+    large = m["large"]
+    rows.append(_row(f"{_n(large['pages'])} pages, peak memory", large, "max_rss_mib", "", " MiB"))
+    rows += [
+        "",
+        "Peak memory is the maximum resident set size of the build process.",
+    ]
+    return "\n".join(rows)
+
+
+def _row(label: str, c: dict[str, Any], quantity: str, prefix: str, unit: str) -> str:
+    without = c[f"{prefix}without"][quantity]["median"]
+    with_ = c[f"{prefix}with"][quantity]["median"]
+    wall = ""
+    if quantity == "cpu":
+        wall = (
+            f"{c[f'{prefix}with']['wall']['median'] / c[f'{prefix}without']['wall']['median']:.2f}"
+        )
+    digits = 0 if unit == " MiB" else 2
+    return (
+        f"| {label} | {without:.{digits}f}{unit} | {with_:.{digits}f}{unit} "
+        f"| {with_ / without:.2f} | {wall} |"
+    )
+
+
+def _phase_seconds(c: dict[str, Any]) -> dict[str, float]:
+    phases = c["with"]["phases"]
+    seconds = {p: phases[p]["median"] if p in phases else 0.0 for p in ("collect", "checks")}
+    seconds["term_scan"] = phases["term_scan"]["median"] if "term_scan" in phases else 0.0
+    seconds["other_checks"] = max(seconds["checks"] - seconds["term_scan"], 0.0)
+    seconds["html_pass"] = phases["html_pass"]["median"] if "html_pass" in phases else 0.0
+    seconds["total"] = seconds["collect"] + seconds["checks"] + seconds["html_pass"]
+    return seconds
+
+
+def _phases(m: dict[str, Any]) -> str:
+    small, large = _phase_seconds(m["small"]), _phase_seconds(m["large"])
+    rows = [
+        "## Time spent in kapdocs",
+        "",
+        "kapdocs' own timers, in the median build with it (wall-clock seconds).",
+        "",
+        f"| Phase | {_n(m['small']['pages'])} pages | {_n(m['large']['pages'])} pages | Growth |",
+        "|---|---|---|---|",
+    ]
+    for key, label in (*PHASES, ("total", "Total")):
+        growth = f"{large[key] / small[key]:.1f}" if small[key] else "n/a"
+        rows.append(f"| {label} | {small[key]:.3f} s | {large[key]:.3f} s | {growth} |")
+    has_html = "html_pass" in m["large"]["with"]["phases"]
+    note = (
+        "The timers cover the checks only. The features for readers (term previews, the lists "
+        "of pages under each glossary entry, search) are not timed; they show in the build "
+        "ratios above."
+    )
+    if not has_html:
+        note += " This version of kapdocs has no link check of written pages."
+    rows += ["", _para(note)]
+    return "\n".join(rows)
+
+
+def _scan(scan: dict[str, Any]) -> str:
+    texts = (
+        ("all", "mentions of all 5,000 terms"),
+        ("shared", "mentions of only the 50 terms every glossary has"),
+    )
+    chars = scan["all"]["chars"] / 1e6
+    rows = [
+        "## Term scanning",
+        "",
+        _para(
+            f"`kapdocs.matcher.TermMatcher` alone, scanning {chars:.1f} million characters of "
+            "generated prose paragraph by paragraph, for glossaries of three sizes. The same "
+            "text is scanned for every size. In the first text a bigger glossary also finds "
+            "more mentions; the second text isolates the size of the glossary."
+        ),
+        "",
+        "| Text | Glossary terms | Seconds | Mentions found | Relative to 50 terms |",
+        "|---|---|---|---|---|",
+    ]
+    for key, label in texts:
+        terms = scan[key]["terms"]
+        base = terms["50"]["median"]
+        for count, value in terms.items():
+            rows.append(
+                f"| {label} | {_n(int(count))} | {value['median']:.3f} | {_n(value['matches'])} "
+                f"| {value['median'] / base:.2f} |"
+            )
+    return "\n".join(rows)
+
+
+def _machine(results: dict[str, Any]) -> str:
+    machine = results["machine"]
+    packages = ", ".join(f"`{name} {version}`" for name, version in machine["packages"].items())
+    load = machine.get("load_average", {})
+    before = ", ".join(f"{x:.1f}" for x in load.get("before", ()))
+    after = ", ".join(f"{x:.1f}" for x in load.get("after", ()))
+    commit = machine["kapdocs_commit"] or "unknown"
+    modified = " with local changes" if machine["kapdocs_src_modified"] else ""
+    run = f"`{results['date']}`, {results['minutes']} minutes"
+    return f"""## Machine
+
+- Run: {run}, `kapdocs` at commit `{commit[:12]}`{modified}
+- Platform: `{machine["platform"]}`
+- Processor: `{machine["processor"]}`, {machine["cpu_count"]} logical processors
+- Python: `{machine["python"]}`
+- Packages: {packages}
+- Load average (1, 5 and 15 minutes) before the run: {before}; after: {after}"""
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"

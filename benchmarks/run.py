@@ -1,0 +1,358 @@
+"""Measure what kapdocs adds to a Sphinx build, and whether it meets issue 7's targets.
+
+``nox -s bench`` runs this; so does ``python benchmarks/run.py [--quick]`` in an
+environment with kapdocs installed. Every build runs in a fresh process
+(``benchmarks/driver.py``), with and without kapdocs interleaved (A B A B ...), over
+corpora from ``benchmarks/generate.py``; medians are reported. A full run writes
+``benchmarks/results.json`` and the table in ``docs/maintainers/benchmarks.md``;
+``--quick`` (tiny corpora, one repetition, for smoke testing) writes only into the work
+directory.
+
+Targets are judged on processor time (user + system) of the build process: for a
+serial build it equals the wall time on an idle machine, and unlike the wall time it
+does not grow when other work shares the processor. Wall times are recorded too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any, NamedTuple
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402  (a sibling script, not a package)
+import report  # noqa: E402
+
+RESULTS = HERE / "results.json"
+PAGE = ROOT / "docs" / "maintainers" / "benchmarks.md"
+PACKAGES = ("sphinx", "docutils", "myst-parser", "furo", "pyahocorasick", "kapdocs")
+SCAN_TERMS = (50, 500, 5000)
+
+
+class Plan(NamedTuple):
+    small: int  # pages of the small basic-theme corpus
+    large: int  # pages of the large one (also incremental rebuild and memory)
+    furo: int  # pages of the furo corpus
+    pairs_small: int
+    pairs_large: int
+    pairs_furo: int
+    scan_chars: int  # size of the text for the term-scan measurement
+    scan_repeats: int
+
+
+FULL = Plan(100, 1000, 200, 5, 3, 3, 5_000_000, 5)
+QUICK = Plan(10, 30, 10, 1, 1, 1, 200_000, 1)
+
+
+class Build(NamedTuple):
+    """One build in its own process."""
+
+    wall: float  # seconds, process start to exit
+    cpu: float  # seconds of user + system time of the process
+    max_rss: float  # MiB
+    seconds: float  # wall seconds inside the process, Sphinx application to end of build
+    read: int
+    written: int
+    warnings: int
+    phases: dict[str, float]
+
+
+# -- running builds -------------------------------------------------------------------------
+
+
+def run_build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> Build:
+    """Build *src* into *out* in a new process; its resource usage comes from ``wait4``."""
+    command = [sys.executable, str(HERE / "driver.py"), str(src), str(out)]
+    command += [] if kapdocs else ["--without-kapdocs"]
+    command += ["--fresh"] if fresh else []
+    out.mkdir(parents=True, exist_ok=True)
+    stdout, stderr = out.with_suffix(".stdout"), out.with_suffix(".stderr")
+    with stdout.open("w") as so, stderr.open("w") as se:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=so, stderr=se)
+        # wait4 gives this child's own usage; RUSAGE_CHILDREN would mix all builds.
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"build of {src} failed; see {stderr}")
+    result = json.loads(stdout.read_text().strip().splitlines()[-1])
+    if result["status"] != 0:
+        raise SystemExit(f"Sphinx reported errors building {src}; see {stderr}")
+    # ru_maxrss is in KiB on Linux, in bytes on macOS.
+    rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    return Build(
+        wall,
+        usage.ru_utime + usage.ru_stime,
+        rss,
+        result["seconds"],
+        result["read"],
+        result["written"],
+        stderr.read_text().count("WARNING:"),
+        result["phases"],
+    )
+
+
+def edit_page(path: Path) -> str:
+    """Add a sentence to *path*, dated now, and return the original text to restore."""
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + "\nOne sentence added for the rebuild.\n", encoding="utf-8")
+    now = time.time()
+    os.utime(path, (now, now))
+    return original
+
+
+def compare(
+    name: str, src: Path, work: Path, pairs: int, incremental: bool = False
+) -> dict[str, list[Build]]:
+    """*pairs* fresh builds without and with kapdocs, alternating; optionally each followed
+    by a rebuild after editing one page."""
+    samples: dict[str, list[Build]] = {"without": [], "with": []}
+    samples |= {"rebuild_without": [], "rebuild_with": []}
+    pages = sorted(src.glob("page-*.md"))
+    edited = pages[len(pages) // 2]
+    for pair in range(pairs):
+        for variant in ("without", "with"):
+            out = work / f"{name}-{variant}"
+            build = run_build(src, out, variant == "with", fresh=True)
+            samples[variant].append(build)
+            line = f"{name} {pair + 1}/{pairs} {variant:7} cpu {build.cpu:7.2f} s"
+            if incremental:
+                original = edit_page(edited)
+                try:
+                    rebuild = run_build(src, out, variant == "with", fresh=False)
+                finally:
+                    edited.write_text(original, encoding="utf-8")
+                samples[f"rebuild_{variant}"].append(rebuild)
+                line += f", rebuild cpu {rebuild.cpu:5.2f} s (read {rebuild.read})"
+            print(line, flush=True)
+    return {key: value for key, value in samples.items() if value}
+
+
+# -- term scanning ---------------------------------------------------------------------------
+
+
+def term_scan(plan: Plan) -> dict[str, Any]:
+    """Seconds to scan the same prose for 50, 500 and 5,000 terms (TermMatcher alone).
+
+    Two texts: "all" mentions terms from the whole 5,000 (the target), so a bigger glossary
+    also finds more mentions; "shared" mentions only the 50 terms every glossary has, so
+    that only the glossary's size differs.
+    """
+    from kapdocs.matcher import TermMatcher, normalise
+
+    names = generate.term_names(max(SCAN_TERMS), seed=1)
+    matchers = {
+        count: TermMatcher({normalise(name): name for name in names[:count]})
+        for count in SCAN_TERMS
+    }
+    texts = {
+        "all": generate.prose_text(plan.scan_chars, max(SCAN_TERMS), seed=1),
+        "shared": generate.prose_text(plan.scan_chars, min(SCAN_TERMS), seed=1),
+    }
+    return {
+        name: _scan(paragraphs, matchers, plan.scan_repeats, name)
+        for name, paragraphs in texts.items()
+    }
+
+
+def _scan(
+    paragraphs: list[str], matchers: dict[int, Any], repeats: int, name: str
+) -> dict[str, Any]:
+    seconds: dict[int, list[float]] = {count: [] for count in matchers}
+    matches: dict[int, int] = {}
+    for _ in range(repeats):
+        for count, matcher in matchers.items():  # interleaved, like the builds
+            start = time.perf_counter()
+            found = sum(1 for paragraph in paragraphs for _ in matcher.find(paragraph))
+            seconds[count].append(time.perf_counter() - start)
+            matches[count] = found
+    medians = ", ".join(f"{c}: {statistics.median(s):.3f} s" for c, s in seconds.items())
+    print(f"term scan, {name} text: {medians}", flush=True)
+    return {
+        "chars": sum(len(p) for p in paragraphs),
+        "paragraphs": len(paragraphs),
+        "terms": {
+            str(count): {**summary(seconds[count]), "matches": matches[count]} for count in matchers
+        },
+    }
+
+
+# -- summarising -----------------------------------------------------------------------------
+
+
+def summary(values: list[float]) -> dict[str, Any]:
+    return {"samples": [round(v, 4) for v in values], "median": round(statistics.median(values), 4)}
+
+
+def variant(builds: list[Build]) -> dict[str, Any]:
+    phases = sorted({phase for build in builds for phase in build.phases})
+    return {
+        "cpu": summary([b.cpu for b in builds]),
+        "wall": summary([b.wall for b in builds]),
+        "in_process": summary([b.seconds for b in builds]),
+        "max_rss_mib": summary([b.max_rss for b in builds]),
+        "read": [b.read for b in builds],
+        "written": [b.written for b in builds],
+        "warnings": [b.warnings for b in builds],
+        "phases": {phase: summary([b.phases.get(phase, 0.0) for b in builds]) for phase in phases},
+    }
+
+
+def comparison(pages: int, theme: str, samples: dict[str, list[Build]]) -> dict[str, Any]:
+    result: dict[str, Any] = {"pages": pages, "terms": 2 * pages, "theme": theme}
+    for key, builds in samples.items():
+        result[key] = variant(builds)
+    return result
+
+
+def ratio(measurement: dict[str, Any], quantity: str = "cpu", prefix: str = "") -> float:
+    with_ = measurement[f"{prefix}with"][quantity]["median"]
+    without = measurement[f"{prefix}without"][quantity]["median"]
+    return float(with_ / without)
+
+
+def own_time(measurement: dict[str, Any]) -> float:
+    """kapdocs' own seconds (collect, checks, HTML pass) in the median build with it."""
+    phases = measurement["with"]["phases"]
+    return sum(phases.get(p, {"median": 0.0})["median"] for p in ("collect", "checks", "html_pass"))
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    m = results["measurements"]
+    scan = m["term_scan"]["all"]["terms"]
+    small, large, furo = (f"{m[key]['pages']:,} pages" for key in ("small", "large", "furo"))
+    rows = [
+        (f"Full build, {large}, basic theme: with / without kapdocs", ratio(m["large"]), 1.05),
+        (f"Full build, {furo}, furo: with / without kapdocs", ratio(m["furo"]), 1.05),
+        (f"kapdocs' own time: {large} / {small}", own_time(m["large"]) / own_time(m["small"]),
+         12.0),
+        ("Term scan: 5,000 terms / 50 terms", scan["5000"]["median"] / scan["50"]["median"], 1.5),
+        (f"One-page rebuild, {large}: with / without kapdocs",
+         ratio(m["large"], prefix="rebuild_"), 1.10),
+        (f"Peak memory, {large}: with / without kapdocs", ratio(m["large"], "max_rss_mib"), 1.10),
+    ]  # fmt: skip
+    return [
+        {"target": name, "value": round(value, 3), "limit": limit, "pass": value <= limit}
+        for name, value, limit in rows
+    ]
+
+
+def machine() -> dict[str, Any]:
+    versions = {}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "platform": platform.platform(),
+        "processor": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "packages": versions,
+        "kapdocs_commit": _git("rev-parse", "HEAD"),
+        "kapdocs_src_modified": bool(_git("status", "--porcelain", "--", "src")),
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return done.stdout.strip()
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def measure(plan: Plan, work: Path) -> dict[str, Any]:
+    corpora = {
+        "small": generate.generate(work / "corpus-small", plan.small),
+        "large": generate.generate(work / "corpus-large", plan.large),
+        "furo": generate.generate(work / "corpus-furo", plan.furo, theme="furo"),
+    }
+    measurements = {
+        "small": comparison(
+            plan.small, "basic", compare("small", corpora["small"], work, plan.pairs_small)
+        ),
+        "large": comparison(
+            plan.large,
+            "basic",
+            compare("large", corpora["large"], work, plan.pairs_large, incremental=True),
+        ),
+        "furo": comparison(
+            plan.furo, "furo", compare("furo", corpora["furo"], work, plan.pairs_furo)
+        ),
+        "term_scan": term_scan(plan),
+    }
+    return {"measurements": measurements}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny corpora, one repetition")
+    parser.add_argument("--workdir", type=Path, default=HERE / "_work")
+    parser.add_argument("--keep", action="store_true", help="keep the corpora and builds")
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    work = args.workdir.resolve()
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    started = time.time()
+    load_before = os.getloadavg()
+    results: dict[str, Any] = {
+        "mode": "quick" if args.quick else "full",
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "plan": plan._asdict(),
+        "machine": machine(),
+        **measure(plan, work),
+    }
+    results["machine"]["load_average"] = {"before": load_before, "after": os.getloadavg()}
+    results["minutes"] = round((time.time() - started) / 60, 1)
+    results["targets"] = targets(results)
+    for target in results["targets"]:
+        verdict = "PASS" if target["pass"] else "FALLS SHORT"
+        print(f"{verdict:11} {target['target']}: {target['value']:.3f} (limit {target['limit']})")
+    destination = work / "results.json" if args.quick else RESULTS
+    destination.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    page = work / "benchmarks.md" if args.quick else PAGE
+    page.write_text(report.page(results), encoding="utf-8")
+    print(f"Wrote {destination} and {page} in {results['minutes']} minutes")
+    if not args.keep:  # corpora and builds; a quick run's results stay
+        for path in work.iterdir():
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.suffix in (".stdout", ".stderr"):
+                path.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Smoke test of the benchmark (``nox -s bench``): the corpus generator and one tiny build.
+
+Nothing here is timed: a shared CI machine is far too noisy for timed assertions.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCHMARKS / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generate() -> ModuleType:
+    return _load("generate")
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(root.iterdir())}
+
+
+def test_same_seed_same_corpus(generate: ModuleType, tmp_path: Path) -> None:
+    first = _files(generate.generate(tmp_path / "a", pages=5, seed=3))
+    second = _files(generate.generate(tmp_path / "b", pages=5, seed=3))
+    assert first == second
+    assert len(first) == 5 + 3  # pages, index, glossary, conf.py
+
+
+def test_other_seed_other_corpus(generate: ModuleType, tmp_path: Path) -> None:
+    first = _files(generate.generate(tmp_path / "a", pages=5, seed=3))
+    other = _files(generate.generate(tmp_path / "b", pages=5, seed=4))
+    assert first.keys() == other.keys()
+    assert all(first[name] != other[name] for name in first if name.startswith("page-"))
+
+
+def test_tiny_build_with_kapdocs(generate: ModuleType, tmp_path: Path) -> None:
+    src = generate.generate(tmp_path / "src", pages=5)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "driver.py"), str(src), str(out), "--fresh"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["status"] == 0
+    assert result["read"] == 5 + 2
+    assert {"collect", "checks"} <= result["phases"].keys()
+    report = json.loads((out / "html" / "kapdocs-report.json").read_text(encoding="utf-8"))
+    assert report["version"] >= 1
+    # The corpus is valid for Sphinx: any warning is a kapdocs finding.
+    warnings = [line for line in done.stderr.splitlines() if "WARNING" in line]
+    assert all("[kapdocs." in line for line in warnings), warnings
