@@ -1,4 +1,4 @@
-"""Maintainer sessions: nox -s docs | pdf | serve | linkcheck | tests | lint | audit | bench | lock."""
+"""Maintainer sessions: nox -s docs, pdf, serve, linkcheck, tests, lint, audit, bench, lock."""
 
 from __future__ import annotations
 
