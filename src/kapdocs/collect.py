@@ -11,7 +11,16 @@ import os
 import traceback
 from typing import TYPE_CHECKING, TypeVar
 
-from kapdocs import abbreviations, citations, evidence, governance, links, safety, terms
+from kapdocs import (
+    abbreviations,
+    citations,
+    definitions,
+    evidence,
+    governance,
+    links,
+    safety,
+    terms,
+)
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import SourceLines
 from kapdocs.prose import iter_segments
@@ -107,6 +116,11 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         or [],
     )
     store.add("generated", docname, evidence.collect_generated(doctree, docname))
+    store.add(
+        "definitions",
+        docname,
+        guarded("definitions", lambda: definitions.collect(doctree, docname)) or [],
+    )
     store.add(
         "raw",
         docname,

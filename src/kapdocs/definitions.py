@@ -1,16 +1,14 @@
 """Plain-text glossary definitions, for link titles, hover previews and the search page.
 
 Reading (possibly in a worker process) keeps one :class:`Definition` per glossary entry of
-the page, in the kapdocs store under ``"definitions"``, purged and merged by docname like
-the store's own records. Once all pages are read, :func:`pages_to_rewrite` names the
-unchanged pages whose term links now need another title, because Sphinx re-writes only
-the pages it re-read.
+the page among the store's records. When a summary changes, the pages that link the term
+are re-written (:mod:`kapdocs.dependents`), since their link titles change too.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from docutils import nodes
 from sphinx import addnodes
@@ -19,9 +17,8 @@ from kapdocs.matcher import normalise
 from kapdocs.store import get_store
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Set
+    from collections.abc import Iterator
 
-    from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
 # Long enough for a definition's first sentences, short enough for a tooltip.
@@ -76,15 +73,8 @@ def collect(doctree: nodes.document, docname: str) -> list[Definition]:
     return found
 
 
-def _data(env: BuildEnvironment) -> dict[str, list[Definition]]:
-    data: dict[str, list[Definition]] = get_store(env).data.setdefault("definitions", {})
-    return data
-
-
 def all_definitions(env: BuildEnvironment) -> Iterator[Definition]:
-    data = _data(env)
-    for docname in sorted(data):
-        yield from data[docname]
+    yield from get_store(env).records("definitions")
 
 
 def by_anchor(env: BuildEnvironment) -> dict[str, Definition]:
@@ -99,46 +89,3 @@ def by_name(env: BuildEnvironment) -> dict[str, Definition]:
         for name in definition.names:
             names.setdefault(normalise(name), definition)
     return names
-
-
-def pages_to_rewrite(env: BuildEnvironment) -> set[str]:
-    """Pages linking a term whose summary changed since the last build."""
-    store = get_store(env)
-    current = {name: d.text for name, d in by_name(env).items()}
-    previous: dict[str, str] = store.data.get("definition_texts", {})
-    store.data["definition_texts"] = current
-    changed = {k for k in current.keys() | previous.keys() if current.get(k) != previous.get(k)}
-    return {ref.docname for ref in store.records("refs") if ref.target in changed}
-
-
-def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
-    docname = app.env.current_document.docname
-    _data(app.env)[docname] = collect(doctree, docname)
-
-
-def on_env_purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    _data(env).pop(docname, None)
-
-
-def on_env_merge_info(
-    app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment
-) -> None:
-    # The worker's environment comes back without domain objects, only their data.
-    ours, theirs = _data(env), other.domaindata["kapdocs"].get("definitions", {})
-    for docname in docnames:
-        if docname in theirs:
-            ours[docname] = theirs[docname]
-
-
-def on_env_get_outdated(app: Sphinx, env: BuildEnvironment, *_: Any) -> list[str]:
-    """Glossary pages read by a kapdocs without this module, so their summaries are missing."""
-    entries: dict[str, list[Any]] = get_store(env).data["entries"]
-    data = _data(env)
-    return sorted(doc for doc, records in entries.items() if records and doc not in data)
-
-
-def setup_definitions(app: Sphinx) -> None:
-    app.connect("doctree-read", on_doctree_read)
-    app.connect("env-purge-doc", on_env_purge_doc)
-    app.connect("env-merge-info", on_env_merge_info)
-    app.connect("env-get-outdated", on_env_get_outdated)

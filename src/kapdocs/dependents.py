@@ -17,6 +17,8 @@ from sphinx.util import docname_join
 from kapdocs import terms
 from kapdocs.governance import build_date
 from kapdocs.links import ANY, DOC, REF
+from kapdocs.matcher import normalise
+from kapdocs.usedon import used_on
 
 if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
@@ -35,6 +37,11 @@ def snapshot(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
         values["doc", anchors.docname] = digest.hexdigest()
     for label, (docname, labelid) in env.domains.standard_domain.anonlabels.items():
         values["label", label] = f"{docname}#{labelid}"
+    # Term links carry their entry's summary as a title; glossaries list where entries are used.
+    for definition in store.records("definitions"):
+        for name in definition.names:
+            values["definition", normalise(name)] = definition.text
+    values["used_on", "all"] = _digest(used_on(env))
     # Generated tables change with every page's records (and the review ages with the date).
     values["generated", "evidence"] = _digest(store.records("evidence"))
     values["generated", "review"] = _digest(
@@ -51,7 +58,11 @@ def dependencies(store: KapdocsDomain) -> dict[str, set[Key]]:
     """For each page, the snapshot keys its links depend on."""
     needs: dict[str, set[Key]] = {}
     for ref in store.records("refs"):
-        needs.setdefault(ref.docname, set()).add(("term", ref.target))
+        needs.setdefault(ref.docname, set()).update(
+            {("term", ref.target), ("definition", ref.target)}
+        )
+    for entry in store.records("entries"):
+        needs.setdefault(entry.docname, set()).add(("used_on", "all"))
     for page in store.records("generated"):
         needs.setdefault(page.docname, set()).add(("generated", page.kind))
     for link in store.records("links"):

@@ -23,13 +23,12 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.locale import _
 
-from kapdocs.definitions import by_anchor, pages_to_rewrite, setup_definitions
+from kapdocs.definitions import by_anchor
 from kapdocs.search import setup_search
 from kapdocs.usedon import setup_usedon
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-    from sphinx.environment import BuildEnvironment
 
 STATIC = Path(__file__).parent / "static"
 DESCRIPTION_CHARS = 160
@@ -124,17 +123,12 @@ def on_html_page_context_late(
         context["body"] = body.replace("<pre>", '<pre tabindex="0">')
 
 
-def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    return sorted(pages_to_rewrite(env))
-
-
 def on_builder_inited(app: Sphinx) -> None:
     if app.builder.format == "html":
         app.config.html_static_path.append(str(STATIC))
 
 
 def setup_reader(app: Sphinx) -> None:
-    setup_definitions(app)
     setup_usedon(app)
     setup_search(app)
     # After Sphinx's metadata collector (priority 500), which fills env.metadata.
@@ -142,7 +136,6 @@ def setup_reader(app: Sphinx) -> None:
     app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("html-page-context", on_html_page_context)
     app.connect("html-page-context", on_html_page_context_late, priority=900)
-    app.connect("env-updated", on_env_updated)
     app.connect("builder-inited", on_builder_inited)
     app.add_css_file("kapdocs-reader.css")
     app.add_js_file("kapdocs-reader.js", loading_method="defer")

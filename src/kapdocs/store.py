@@ -155,6 +155,7 @@ RECORD_KINDS = (
     "anchors",
     "cites",
     "raw",
+    "definitions",
     "pages",
     "evidence",
     "generated",

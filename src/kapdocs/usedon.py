@@ -44,16 +44,6 @@ def used_on(env: BuildEnvironment) -> dict[str, list[str]]:
     return {key: sorted(docs) for key, docs in sorted(pages.items())}
 
 
-def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    store = get_store(env)
-    current = used_on(env)
-    previous = store.data.get("used_on")
-    store.data["used_on"] = current
-    if current == previous:
-        return []
-    return sorted({entry.docname for entry in store.records("entries")})
-
-
 def letter(name: str) -> str:
     """The A to Z bar's letter for a term name ("Åsberg" -> "A"), or "#" for other scripts."""
     first = unicodedata.normalize("NFKD", name)[:1].upper()
@@ -97,7 +87,7 @@ def _jump_bar(present: dict[str, str]) -> nodes.raw:
 
 
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    mapping: dict[str, list[str]] = get_store(app.env).data.get("used_on", {})
+    mapping = used_on(app.env)
     is_html = app.builder.format == "html"
     for glossary in list(doctree.findall(addnodes.glossary)):
         present: dict[str, str] = {}
@@ -118,5 +108,4 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
 
 
 def setup_usedon(app: Sphinx) -> None:
-    app.connect("env-updated", on_env_updated)
     app.connect("doctree-resolved", on_doctree_resolved)
