@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import re
+from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,3 +30,16 @@ def findings(warnings: str, srcdir: Path | str | None = None) -> list[tuple[str,
                 file = str(Path(file).relative_to(srcdir))
             result.append((file, int(match["line"]), match["code"]))
     return result
+
+
+def build_once(make_app: Any, srcdir: Path, **kwargs: Any) -> tuple[str, Path]:
+    """Build *srcdir* with a fresh app (keeping its environment), return warnings and outdir.
+
+    Calling it again on the same directory is an incremental build, as a maintainer's is.
+    """
+    warning = StringIO()
+    app = make_app("html", srcdir=srcdir, warning=warning, **kwargs)
+    app.build()
+    outdir = app.outdir
+    app.cleanup()
+    return warning.getvalue(), Path(outdir)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from io import StringIO
 from typing import TYPE_CHECKING
 
 import pytest
 
 from kapdocs import terms
 from kapdocs.encoding import decode_problem
-from tests.conftest import findings
+from tests.conftest import build_once, findings
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -53,15 +52,6 @@ def _site(tmp_path: Path, pages: dict[str, bytes]) -> Path:
     return src
 
 
-def _build(make_app, src: Path, **kwargs: object) -> tuple[str, Path]:
-    warning = StringIO()
-    app = make_app("html", srcdir=src, warning=warning, **kwargs)
-    app.build()
-    outdir = app.outdir
-    app.cleanup()
-    return warning.getvalue(), outdir
-
-
 @pytest.mark.parametrize("parallel", [0, 2])
 def test_non_utf8_page_is_reported_and_left_out(make_app, tmp_path: Path, parallel: int) -> None:
     src = _site(
@@ -71,7 +61,7 @@ def test_non_utf8_page_is_reported_and_left_out(make_app, tmp_path: Path, parall
             "latin1.md": "# Bad\n\nFine line.\nCaf\u00e9 in Latin-1.\n".encode("latin-1"),
         },
     )
-    first, outdir = _build(make_app, src, parallel=parallel)
+    first, outdir = build_once(make_app, src, parallel=parallel)
     assert "Traceback" not in first
     assert "UnicodeDecodeError" not in first
     assert findings(first, src) == [
@@ -82,15 +72,15 @@ def test_non_utf8_page_is_reported_and_left_out(make_app, tmp_path: Path, parall
     assert (outdir / "good.html").exists()
     assert not (outdir / "latin1.html").exists()
     # Reported again on an incremental build, until the file is fixed.
-    again, _ = _build(make_app, src, parallel=parallel)
+    again, _ = build_once(make_app, src, parallel=parallel)
     assert ("latin1.md", 4, "source_encoding") in findings(again, src)
 
 
 def test_page_that_turns_non_utf8_is_dropped_not_kept_stale(make_app, tmp_path: Path) -> None:
     src = _site(tmp_path, {"page.md": b"# Page\n\nText.\n"})
-    _build(make_app, src)
+    build_once(make_app, src)
     (src / "page.md").write_bytes(b"# Page\n\n\xff\n")
-    second, _ = _build(make_app, src)
+    second, _ = build_once(make_app, src)
     assert findings(second, src) == [("page.md", 3, "source_encoding")]
 
 
@@ -116,7 +106,7 @@ def test_megabyte_line_and_ten_thousand_terms(make_app, tmp_path: Path) -> None:
     page = f"# Long\n\n{{term}}`Term number 1`\n\n{words} term number 2 and then term number 3.\n"
     src = _site(tmp_path, {"glossary.md": glossary.encode(), "long.md": page.encode()})
     assert len(page) > 1_000_000
-    warning, _ = _build(make_app, src)
+    warning, _ = build_once(make_app, src)
     found = findings(warning, src)
     assert ("long.md", 5, "term_unlinked") in found
     assert len([f for f in found if f[0] == "long.md"]) == 2  # term 2 and term 3

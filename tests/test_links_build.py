@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from io import StringIO
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import findings
+from tests.conftest import build_once, findings
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -75,34 +74,25 @@ def test_allowed_schemes_option(app: SphinxTestApp, warning) -> None:
     assert "link_scheme" not in codes
 
 
-def _build(make_app, src: Path, **kwargs: object) -> tuple[str, Path]:
-    warning = StringIO()
-    app = make_app("html", srcdir=src, warning=warning, **kwargs)
-    app.build()
-    outdir = app.outdir
-    app.cleanup()
-    return warning.getvalue(), outdir
-
-
 @pytest.mark.parametrize("parallel", [0, 2])
 def test_renamed_heading_is_reported_on_unchanged_page(
     make_app, rootdir: Path, tmp_path: Path, parallel: int
 ) -> None:
     src = tmp_path / "src"
     shutil.copytree(rootdir / "test-links", src)
-    first, _ = _build(make_app, src, parallel=parallel)
+    first, _ = build_once(make_app, src, parallel=parallel)
     assert ("index.md", 11, "link_anchor") not in findings(first, src)
 
     other = src / "other.md"
     other.write_text(other.read_text().replace("## Second heading", "## Renamed heading"))
     stat = other.stat()
     os.utime(other, (stat.st_atime + 10, stat.st_mtime + 10))
-    second, _ = _build(make_app, src, parallel=parallel)
+    second, _ = build_once(make_app, src, parallel=parallel)
 
     # index.md did not change; its links to #second-heading are now broken.
     assert ("index.md", 11, "link_anchor") in findings(second, src)
     assert "did you mean 'renamed-heading'?" in second
     # Its raw HTML link to other.html#second-heading is found by the HTML pass.
     assert ("index.md", 21, "link_html") in findings(second, src)
-    clean, _ = _build(make_app, src, freshenv=True, parallel=parallel)
+    clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
     assert sorted(findings(second, src)) == sorted(findings(clean, src))

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from io import StringIO
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import findings
+from tests.conftest import build_once, findings
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from pathlib import Path
 
 
@@ -23,15 +21,6 @@ def site(rootdir: Path, tmp_path: Path) -> Path:
     return src
 
 
-def _build(make_app: Callable[..., object], src: Path, **kwargs: object) -> tuple[str, Path]:
-    warning = StringIO()
-    app = make_app("html", srcdir=src, warning=warning, **kwargs)
-    app.build()  # type: ignore[attr-defined]
-    outdir = app.outdir  # type: ignore[attr-defined]
-    app.cleanup()  # type: ignore[attr-defined]
-    return warning.getvalue(), outdir
-
-
 def _touch_later(path: Path) -> None:
     stat = path.stat()
     os.utime(path, (stat.st_atime + 10, stat.st_mtime + 10))
@@ -39,13 +28,13 @@ def _touch_later(path: Path) -> None:
 
 @pytest.mark.parametrize("parallel", [0, 2])
 def test_removed_term_is_reported_on_unchanged_page(make_app, site: Path, parallel: int) -> None:
-    first, _ = _build(make_app, site, parallel=parallel)
+    first, _ = build_once(make_app, site, parallel=parallel)
     assert findings(first) == []
 
     glossary = site / "glossary.md"
     glossary.write_text(glossary.read_text().replace("NMDA receptor\n", "NMDA receptor complex\n"))
     _touch_later(glossary)
-    second, outdir = _build(make_app, site, parallel=parallel)
+    second, outdir = build_once(make_app, site, parallel=parallel)
 
     # page.md did not change, yet its link to the removed term is reported ...
     assert ("page.md", 3, "term_undefined") in findings(second, site)
@@ -55,7 +44,7 @@ def test_removed_term_is_reported_on_unchanged_page(make_app, site: Path, parall
     assert 'href="glossary.html#term-NMDA-receptor"' not in html
 
     # The incremental findings equal a clean build's.
-    clean, clean_outdir = _build(make_app, site, freshenv=True, parallel=parallel)
+    clean, clean_outdir = build_once(make_app, site, freshenv=True, parallel=parallel)
     assert findings(second, site) == findings(clean, site)
     assert (clean_outdir / "page.html").read_text() == html
 
@@ -63,10 +52,10 @@ def test_removed_term_is_reported_on_unchanged_page(make_app, site: Path, parall
 def test_findings_repeat_when_nothing_changed(make_app, site: Path) -> None:
     page = site / "page.md"
     page.write_text(page.read_text() + "\nAn unexplained XYZ abbreviation.\n")
-    first, _ = _build(make_app, site)
+    first, _ = build_once(make_app, site)
     assert findings(first, site) == [("page.md", 8, "abbr_undefined")]
     # Nothing is re-read, so Sphinx skips its consistency check; kapdocs still reports.
-    again, _ = _build(make_app, site)
+    again, _ = build_once(make_app, site)
     assert findings(again, site) == [("page.md", 8, "abbr_undefined")]
 
 
@@ -75,13 +64,13 @@ def test_renamed_term_rewrites_linking_page(make_app, site: Path) -> None:
     page.write_text(
         page.read_text().replace("{term}`NMDA receptor`", "{term}`NMDA receptor complex`")
     )
-    first, outdir = _build(make_app, site)
+    first, outdir = build_once(make_app, site)
     assert ("page.md", 3, "term_undefined") in findings(first, site)
 
     glossary = site / "glossary.md"
     glossary.write_text(glossary.read_text().replace("NMDA receptor\n", "NMDA receptor complex\n"))
     _touch_later(glossary)
-    second, outdir = _build(make_app, site)
+    second, outdir = build_once(make_app, site)
     # The unchanged page now links the renamed entry, in the finding list and in its HTML.
     assert findings(second, site) == []
     assert 'href="glossary.html#term-NMDA-receptor-complex"' in (outdir / "page.html").read_text()
