@@ -87,9 +87,12 @@ def _jump_bar(present: dict[str, str]) -> nodes.raw:
 
 
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    glossaries = list(doctree.findall(addnodes.glossary))
+    if not glossaries:
+        return  # the mapping spans every page's links: build it only where it is shown
     mapping = used_on(app.env)
     is_html = app.builder.format == "html"
-    for glossary in list(doctree.findall(addnodes.glossary)):
+    for glossary in glossaries:
         present: dict[str, str] = {}
         for item in _items(glossary):
             names = [child for child in item.children if isinstance(child, nodes.term)]
