@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 from io import StringIO
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -113,6 +113,22 @@ def test_changed_definition_retitles_unchanged_linking_page(
     _touch_later(glossary)
     outdir = _build(make_app, site)
     assert 'title="A neurotrophin of the brain."' in (outdir / "page.html").read_text()
+
+
+def test_changed_definition_retitles_in_a_second_build_of_the_same_application(
+    make_app: Callable[..., object], site: Path
+) -> None:
+    # One process, one environment, two builds: what the first build looked up must
+    # not outlive it.
+    app: Any = make_app("html", srcdir=site, warning=StringIO())
+    app.build()
+    assert 'title="A growth factor of the brain."' in (app.outdir / "page.html").read_text()
+    glossary = site / "glossary.md"
+    glossary.write_text(glossary.read_text().replace("A growth factor", "A neurotrophin"))
+    _touch_later(glossary)
+    app.build()
+    assert 'title="A neurotrophin of the brain."' in (app.outdir / "page.html").read_text()
+    app.cleanup()
 
 
 def test_terms_are_search_objects_and_glossary_data_is_written(

@@ -8,17 +8,18 @@ are re-written (:mod:`kapdocs.dependents`), since their link titles change too.
 from __future__ import annotations
 
 import re
+import weakref
 from typing import TYPE_CHECKING, NamedTuple
 
 from docutils import nodes
 from sphinx import addnodes
 
-from kapdocs.matcher import normalise
 from kapdocs.store import get_store
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
 # Long enough for a definition's first sentences, short enough for a tooltip.
@@ -77,15 +78,22 @@ def all_definitions(env: BuildEnvironment) -> Iterator[Definition]:
     yield from get_store(env).records("definitions")
 
 
+# Definitions change only while pages are read, but the lookup is asked for once per
+# written page: build it once per build, and drop it when reading ends.
+_BY_ANCHOR: weakref.WeakKeyDictionary[BuildEnvironment, dict[str, Definition]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def by_anchor(env: BuildEnvironment) -> dict[str, Definition]:
     """Anchor of every term name -> its entry (names are unique, so anchors are too)."""
-    return {anchor: d for d in all_definitions(env) for anchor in d.anchors if anchor}
+    lookup = _BY_ANCHOR.get(env)
+    if lookup is None:
+        lookup = {anchor: d for d in all_definitions(env) for anchor in d.anchors if anchor}
+        _BY_ANCHOR[env] = lookup
+    return lookup
 
 
-def by_name(env: BuildEnvironment) -> dict[str, Definition]:
-    """Normalised term name -> its entry (the first, if a name is defined twice)."""
-    names: dict[str, Definition] = {}
-    for definition in all_definitions(env):
-        for name in definition.names:
-            names.setdefault(normalise(name), definition)
-    return names
+def forget(app: Sphinx, env: BuildEnvironment) -> None:
+    """``env-updated``: the pages read in this build may have changed the definitions."""
+    _BY_ANCHOR.pop(env, None)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.locale import _
 
-from kapdocs.definitions import by_anchor
+from kapdocs.definitions import by_anchor, forget
 from kapdocs.search import setup_search
 from kapdocs.usedon import setup_usedon
 
@@ -133,6 +133,7 @@ def setup_reader(app: Sphinx) -> None:
     setup_search(app)
     # After Sphinx's metadata collector (priority 500), which fills env.metadata.
     app.connect("doctree-read", on_doctree_read, priority=600)
+    app.connect("env-updated", forget)
     app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("html-page-context", on_html_page_context)
     app.connect("html-page-context", on_html_page_context_late, priority=900)

@@ -27,6 +27,8 @@ from kapdocs.matcher import normalise
 from kapdocs.store import get_store
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
@@ -58,20 +60,35 @@ def _items(glossary: addnodes.glossary) -> list[nodes.definition_list_item]:
     ]
 
 
-def _used_on_paragraph(app: Sphinx, fromdocname: str, docnames: list[str]) -> nodes.paragraph:
-    env = app.env
+def _used_on_paragraph(
+    fromdocname: str, docnames: list[str], links: dict[str, tuple[str, str | None]]
+) -> nodes.paragraph:
+    """*links*: docname -> (title, relative URI or None), the same for every entry."""
     para = nodes.paragraph(classes=["kapdocs-used-on"])
     para += nodes.strong(text=_("Used on:"))
     for index, docname in enumerate(docnames):
         para += nodes.Text(" " if index == 0 else ", ")
+        title, uri = links[docname]
+        if uri is None:
+            para += nodes.Text(title)
+        else:
+            para += nodes.reference("", title, internal=True, refuri=uri)
+    return para
+
+
+def _links(
+    app: Sphinx, fromdocname: str, docnames: Iterable[str]
+) -> dict[str, tuple[str, str | None]]:
+    """Title and relative URI of each page, worked out once per glossary page."""
+    env = app.env
+    links: dict[str, tuple[str, str | None]] = {}
+    for docname in docnames:
         title = env.titles[docname].astext() if docname in env.titles else docname
         try:
-            uri = app.builder.get_relative_uri(fromdocname, docname)
+            links[docname] = title, app.builder.get_relative_uri(fromdocname, docname)
         except NoUri:
-            para += nodes.Text(title)
-            continue
-        para += nodes.reference("", title, internal=True, refuri=uri)
-    return para
+            links[docname] = title, None
+    return links
 
 
 def _jump_bar(present: dict[str, str]) -> nodes.raw:
@@ -91,6 +108,7 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
     if not glossaries:
         return  # the mapping spans every page's links: build it only where it is shown
     mapping = used_on(app.env)
+    links = _links(app, docname, {page for pages in mapping.values() for page in pages})
     is_html = app.builder.format == "html"
     for glossary in glossaries:
         present: dict[str, str] = {}
@@ -101,7 +119,7 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
                 continue
             pages = mapping.get(normalise(names[0].astext()), [])
             if pages:
-                body += _used_on_paragraph(app, docname, pages)
+                body += _used_on_paragraph(docname, pages, links)
             char = letter(names[0].astext())
             if is_html and char not in present:
                 present[char] = f"letter-{char.lower()}" if char != "#" else "letter-other"
