@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from typing import TYPE_CHECKING
 
 import pytest
 
 from kapdocs.governance import build_date, count_sentences, parse_date
-from tests.conftest import findings
+from tests.conftest import build_once, findings
 
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
     from sphinx.testing.util import SphinxTestApp
 
 # 2026-11-26 00:00 UTC
@@ -66,6 +70,20 @@ def test_options_choose_pages_and_age(app: SphinxTestApp, warning, monkeypatch) 
     # other/notref.md is now a reference page: no metadata, no structure.
     assert ("other/notref.md", 1, "page_meta") in found
     assert ("other/notref.md", 3, "page_structure") in found
+
+
+def test_changing_reference_paths_reports_as_a_clean_build(
+    make_app: Any, rootdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reading records the structure of reference pages only, so which pages those are
+    # must re-read the pages when it changes between two builds.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    site = tmp_path / "site"
+    shutil.copytree(rootdir / "test-governance", site)
+    first, _ = build_once(make_app, site, confoverrides={"kapdocs_reference_paths": ["other/"]})
+    assert ("other/notref.md", 3, "page_structure") in findings(first, site)
+    second, _ = build_once(make_app, site)
+    assert findings(second, site) == EXPECTED
 
 
 @pytest.mark.sphinx("html", testroot="governance", freshenv=True)

@@ -103,9 +103,11 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         docname,
         guarded(
             "governance",
-            lambda: [
-                governance.collect_page(doctree, docname, source, env.metadata[docname], lines)
-            ],
+            lambda: (
+                [governance.collect_page(doctree, docname, source, env.metadata[docname], lines)]
+                if governance.is_reference_page(docname, app.config)
+                else []
+            ),
         )
         or [],
     )

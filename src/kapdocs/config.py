@@ -6,7 +6,7 @@ default, so a typo in ``conf.py`` never crashes the build.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from sphinx.util import logging
 
@@ -85,6 +85,7 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 
+READ_TIME_OPTIONS = {"kapdocs_reference_paths", "kapdocs_reference_exclude"}
 REPLACED_WARNINGS = ("myst.xref_missing", "bibtex.key_not_found")
 
 
@@ -112,6 +113,9 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
 
 def setup_config(app: Sphinx) -> None:
     for option in OPTIONS:
-        # Checks run on every build from stored records, so no option forces a re-read.
-        app.add_config_value(option.name, option.default, "", types=frozenset(option.types))
+        # Checks run on every build from stored records, so most options force no re-read;
+        # reading records the structure of reference pages only, so which pages those are
+        # does.
+        rebuild: Literal["", "env"] = "env" if option.name in READ_TIME_OPTIONS else ""
+        app.add_config_value(option.name, option.default, rebuild, types=frozenset(option.types))
     app.connect("config-inited", on_config_inited)

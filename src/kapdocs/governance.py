@@ -7,8 +7,9 @@ the build date (``SOURCE_DATE_EPOCH`` when set, so a pinned build reports the sa
 any day). The page must open with a Key points box, end with a References section, and
 cite something in every paragraph of two or more sentences.
 
-Reading records each page's metadata and structure; the checks run once all pages are
-read, with the options of this build.
+Reading records the metadata and structure of reference pages only (so changing
+``kapdocs_reference_paths`` or ``kapdocs_reference_exclude`` re-reads every page); the
+checks run once all pages are read, with the other options of this build.
 """
 
 from __future__ import annotations
