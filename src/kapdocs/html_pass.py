@@ -1,22 +1,27 @@
 """``link_html``: after HTML is written, every link inside the site must resolve.
 
 Raw HTML, templates and stale pages can link files or ``#fragments`` that the source
-checks never see. On ``build-finished`` kapdocs parses each written page once, collecting
-its element ids and its ``href``/``src`` values, then resolves every internal link
-against the files and ids found: cost linear in the size of the output. A finding is
-located at the source document of the page. Links a source check already reported
+checks never see. On ``build-finished`` kapdocs reads each page written in this build
+(and any page changed since the last pass) for its element ids and its ``href``/``src``
+values, keeping those of the other pages from the last pass in the doctree directory,
+then resolves every internal link against the files and ids found. A finding is located
+at the source document of the page. Links a source check already reported
 (``link_doc``/``link_anchor``) are not reported twice.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import posixpath
-from html.parser import HTMLParser
-from typing import TYPE_CHECKING
+import time
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from kapdocs.diagnostics import Code, Finding, emit, sort_findings
+from kapdocs.html_scan import PageLinks, scan_page
 from kapdocs.links import DOC
 from kapdocs.locate import SourceLines
 from kapdocs.safety import secure_external_links
@@ -27,55 +32,116 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
     from kapdocs.store import LinkRef
 
-_LINK_ATTRS = {"href", "src"}
+# Bump when PageLinks or what scan_page collects changes.
+_CACHE_VERSION = 1
+# How far a file's modification time may lag the clock: file systems that keep whole
+# seconds (FAT keeps two) show it in the time itself; others stamp with a clock that
+# ticks every few milliseconds.
+_COARSE_SLACK_NS = 2_000_000_000
+_FINE_SLACK_NS = 50_000_000
+# When pages of this build may start being written, per environment (main process).
+_WRITE_START: weakref.WeakKeyDictionary[BuildEnvironment, int] = weakref.WeakKeyDictionary()
 
 
-class _Page(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        self.links: list[str] = []
+class _Seen(NamedTuple):
+    """A page as the last pass read it: its file's identity and what it holds."""
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if value is None:
-                continue
-            if name == "id" or (name == "name" and tag == "a"):
-                self.ids.add(value)
-            elif name in _LINK_ATTRS:
-                self.links.append(value)
+    mtime_ns: int
+    size: int
+    inode: int
+    page: PageLinks
 
 
-def scan_site(outdir: str) -> tuple[set[str], dict[str, _Page]]:
-    """All files under *outdir* (relative, with /) and each HTML page parsed once.
+def _slack(mtime_ns: int) -> int:
+    return _COARSE_SLACK_NS if mtime_ns % 1_000_000_000 == 0 else _FINE_SLACK_NS
 
-    Reading a page is also when its external links get ``rel="noopener noreferrer"``.
+
+def _signature(stat: os.stat_result) -> tuple[int, int, int]:
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
+
+
+def read_page(path: str) -> tuple[PageLinks, os.stat_result]:
+    """Scan one page; reading it is also when its external links get a safe ``rel``."""
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        text = f.read()
+    secured = secure_external_links(text)
+    if secured != text:
+        with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write(secured)
+    return scan_page(secured), os.stat(path)
+
+
+def scan_site(
+    outdir: str, seen: dict[str, _Seen], written_after_ns: int
+) -> tuple[set[str], dict[str, _Seen]]:
+    """All files under *outdir* (relative, with /) and what each HTML page holds.
+
+    A page is read again unless it is the file the last pass read (*seen*), unchanged
+    since, and older than *written_after_ns* (when this build began writing): a page
+    written in this build is always read, even where file times are coarse.
     """
     files: set[str] = set()
-    pages: dict[str, _Page] = {}
+    pages: dict[str, _Seen] = {}
     for folder, _, names in os.walk(outdir):
         for name in names:
             path = os.path.join(folder, name)
             rel = os.path.relpath(path, outdir).replace(os.sep, "/")
             files.add(rel)
-            if name.endswith(".html") and not rel.startswith("_"):
-                page = _Page()
-                with open(path, encoding="utf-8", errors="surrogateescape") as f:
-                    text = f.read()
-                secured = secure_external_links(text)
-                if secured != text:
-                    with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
-                        f.write(secured)
-                page.feed(secured)
-                pages[rel] = page
+            if not name.endswith(".html") or rel.startswith("_"):
+                continue
+            stat = os.stat(path)
+            last = seen.get(rel)
+            if (
+                last is not None
+                and _signature(stat) == last[:3]
+                and stat.st_mtime_ns + _slack(stat.st_mtime_ns) < written_after_ns
+            ):
+                pages[rel] = last
+                continue
+            page, stat = read_page(path)
+            pages[rel] = _Seen(*_signature(stat), page)
     return files, pages
 
 
+def _cache_file(app: Sphinx) -> Path:
+    # One per builder: html and dirhtml share the doctree directory.
+    return Path(app.doctreedir) / f"kapdocs-{app.builder.name}-pages.pickle"
+
+
+def load_seen(app: Sphinx) -> dict[str, _Seen]:
+    """What the last pass over this output directory read; empty if unknown or unreadable."""
+    try:
+        with open(_cache_file(app), "rb") as f:
+            version, outdir, seen = pickle.load(f)
+    except Exception:  # missing, truncated or from another version: read every page
+        return {}
+    if version != _CACHE_VERSION or outdir != str(app.outdir):
+        return {}
+    return seen  # type: ignore[no-any-return]
+
+
+def save_seen(app: Sphinx, seen: dict[str, _Seen]) -> None:
+    path = _cache_file(app)
+    partial = path.with_suffix(".partial")
+    try:
+        with open(partial, "wb") as f:
+            pickle.dump((_CACHE_VERSION, str(app.outdir), seen), f, pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)
+    except OSError:
+        pass  # the next pass reads every page again
+
+
+def on_env_updated(app: Sphinx, env: BuildEnvironment) -> None:
+    """Pages are written after this; anything written from now on is read again."""
+    _WRITE_START[env] = time.time_ns()
+
+
 def broken_links(
-    page_file: str, page: _Page, files: set[str], pages: dict[str, _Page]
+    page_file: str, page: PageLinks, files: set[str], pages: dict[str, PageLinks]
 ) -> Iterable[tuple[str, str, str]]:
     """(link, resolved "file#id", problem) for each internal link that resolves nowhere."""
     for link in page.links:
@@ -114,7 +180,11 @@ def check_html(app: Sphinx) -> list[Finding]:
     env = app.env
     store = get_store(env)
     lines = SourceLines(app.srcdir)
-    files, pages = scan_site(str(app.outdir))
+    # Without a start time (a pass outside a normal build), trust no earlier reading.
+    written_after = _WRITE_START.get(env, 0)
+    files, seen = scan_site(str(app.outdir), load_seen(app), written_after)
+    save_seen(app, seen)
+    pages = {rel: entry.page for rel, entry in seen.items()}
     reported = {tuple(key) for key in store.data.get("broken_links", ())}
     findings = []
     for docname in sorted(env.found_docs):
@@ -155,4 +225,5 @@ def reported_key(link: LinkRef) -> tuple[str, str]:
 
 def setup_html_pass(app: Sphinx) -> None:
     # Before the report is written (priority 500), so that it lists these findings.
+    app.connect("env-updated", on_env_updated)
     app.connect("build-finished", on_build_finished, priority=400)

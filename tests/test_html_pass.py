@@ -1,0 +1,114 @@
+"""The written-HTML pass reads only pages that changed, and reports as a clean build does.
+
+Pages that Sphinx did not write again keep the ids and links the last pass read from
+them; a page that changed on disk for any other reason is read again.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from kapdocs import html_pass
+from tests.conftest import build_once, findings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+PAGES = {
+    "conf.py": (
+        'extensions = ["myst_parser", "kapdocs"]\n'
+        "kapdocs_allow_raw_html = True\n"
+        'exclude_patterns = ["_build"]\n'
+    ),
+    "index.md": "# Home\n\n```{toctree}\nother\nraw\n```\n",
+    "other.md": "# Other\n\n## Kept heading\n\nText.\n",
+    # Nothing in the source links other.md: Sphinx has no reason to write this page again.
+    "raw.md": '# Raw\n\n```{raw} html\n<a href="other.html#kept-heading">k</a>\n```\n',
+}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, text in PAGES.items():
+        (src / name).write_text(text)
+    return src
+
+
+@pytest.fixture
+def pages_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the pages the pass reads, build after build."""
+    read: list[str] = []
+    original = html_pass.read_page
+
+    def counting(path: str) -> Any:
+        read.append(path.replace("\\", "/").rsplit("/", 1)[-1])
+        return original(path)
+
+    monkeypatch.setattr(html_pass, "read_page", counting)
+    # The test's builds follow each other within milliseconds; the file times of this
+    # machine are fine-grained, so no slack is needed to tell the builds apart.
+    monkeypatch.setattr(html_pass, "_FINE_SLACK_NS", 0)
+    return read
+
+
+def test_unchanged_pages_are_not_read_again(make_app: Any, site: Path, pages_read: list[str]):
+    first, _ = build_once(make_app, site)
+    assert {"index.html", "other.html", "raw.html"} <= set(pages_read)
+    pages_read.clear()
+    second, _ = build_once(make_app, site)
+    assert not {"index.html", "other.html", "raw.html"} & set(pages_read)
+    assert findings(second, site) == findings(first, site) == []
+
+
+def test_a_link_on_an_unchanged_page_breaks_when_its_target_changes(
+    make_app: Any, site: Path, pages_read: list[str]
+):
+    build_once(make_app, site)
+    other = site / "other.md"
+    other.write_text(other.read_text().replace("Kept heading", "Renamed heading"))
+    pages_read.clear()
+    second, _ = build_once(make_app, site)
+    assert "raw.html" not in pages_read  # its links come from the last pass
+    assert findings(second, site) == [("raw.md", 4, "link_html")]
+    assert "has no element with id 'kept-heading'" in second
+    clean, _ = build_once(make_app, site, freshenv=True)
+    assert findings(second, site) == findings(clean, site)
+
+
+def test_a_page_changed_outside_sphinx_is_read_again(
+    make_app: Any, site: Path, pages_read: list[str]
+):
+    _, outdir = build_once(make_app, site)
+    page = outdir / "other.html"
+    page.write_text(page.read_text().replace("</body>", '<a href="gone.html">g</a></body>'))
+    pages_read.clear()
+    second, _ = build_once(make_app, site)
+    assert "other.html" in pages_read
+    assert findings(second, site) == [("other.md", 1, "link_html")]
+
+
+def test_an_unreadable_record_of_the_last_pass_means_reading_every_page(
+    make_app: Any, site: Path, pages_read: list[str]
+):
+    _, outdir = build_once(make_app, site)
+    for record in (outdir.parent / "doctrees").glob("kapdocs-*-pages.pickle"):
+        record.write_bytes(b"not a pickle")
+    pages_read.clear()
+    build_once(make_app, site)
+    assert {"index.html", "other.html", "raw.html"} <= set(pages_read)
+
+
+def test_another_output_directory_does_not_reuse_the_record(
+    make_app: Any, site: Path, tmp_path: Path, pages_read: list[str]
+):
+    build_once(make_app, site)
+    moved = tmp_path / "moved"
+    shutil.copytree(site, moved)
+    pages_read.clear()
+    build_once(make_app, moved)
+    assert {"index.html", "other.html", "raw.html"} <= set(pages_read)
