@@ -20,16 +20,15 @@ from sphinx import addnodes
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import node_source
 from kapdocs.store import CiteRef
-from kapdocs.terms import expected_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Set
 
-    from docutils import nodes
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
     from kapdocs.locate import SourceLines
+    from kapdocs.nodeindex import NodeIndex
 
 _PENDING = "kapdocs_footcite_keys"
 DOI = re.compile(r"10\.\d{4,9}/\S+")
@@ -68,7 +67,7 @@ def register_roles(app: Sphinx) -> None:
 
 
 def collect_cites(
-    app: Sphinx, doctree: nodes.document, docname: str, default_source: str, lines: SourceLines
+    app: Sphinx, index: NodeIndex, docname: str, default_source: str, lines: SourceLines
 ) -> list[CiteRef]:
     from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
@@ -77,7 +76,7 @@ def collect_cites(
     for key, location, lineno in pending:
         source = location.rsplit(":", 1)[0] if location else default_source
         found.append((key, source or default_source, lineno or 1))
-    for xref in doctree.findall(addnodes.pending_xref):
+    for xref in index.of(addnodes.pending_xref):
         if xref.get("refdomain") != "cite":
             continue
         source = node_source(xref, default_source)
@@ -85,7 +84,7 @@ def collect_cites(
             targets = list(parse_citation_targets(str(xref["reftarget"])))
         except ValueError:
             targets = []
-        found += [(t.key, source, expected_line(xref)) for t in targets]
+        found += [(t.key, source, index.expected_line(xref)) for t in targets]
     return [
         CiteRef(docname, lines.relpath(source), lines.find(source, key, line), key)
         for key, source, line in found

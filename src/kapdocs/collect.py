@@ -23,6 +23,7 @@ from kapdocs import (
 )
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import SourceLines
+from kapdocs.nodeindex import NodeIndex
 from kapdocs.prose import iter_segments
 from kapdocs.store import get_store
 from kapdocs.timing import timed
@@ -50,6 +51,7 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
     lines = SourceLines(app.srcdir)
     source = str(env.doc2path(docname))
     errors: list[Finding] = []
+    index = NodeIndex(doctree)
 
     def guarded(check: str, collect: Callable[[], T]) -> T | None:
         try:
@@ -71,7 +73,7 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         ]
 
     def anchors() -> list[Anchors]:
-        return [links.collect_anchors(doctree, docname, env)]
+        return [links.collect_anchors(index, docname, env)]
 
     prose = guarded("prose", segments) or []
     store.add("segments", docname, prose)
@@ -79,15 +81,15 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
     store.add(
         "entries",
         docname,
-        guarded("terms", lambda: terms.collect_entries(doctree, docname, source, lines)) or [],
+        guarded("terms", lambda: terms.collect_entries(index, docname, source, lines)) or [],
     )
     store.add(
         "refs",
         docname,
-        guarded("terms", lambda: terms.collect_refs(doctree, docname, source, lines)) or [],
+        guarded("terms", lambda: terms.collect_refs(index, docname, source, lines)) or [],
     )
     internal, external = guarded(
-        "links", lambda: links.collect_links(doctree, docname, source, lines)
+        "links", lambda: links.collect_links(index, docname, source, lines)
     ) or ([], [])
     store.add("links", docname, internal)
     store.add("external", docname, external)
@@ -95,7 +97,7 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
     store.add(
         "cites",
         docname,
-        guarded("citations", lambda: citations.collect_cites(app, doctree, docname, source, lines))
+        guarded("citations", lambda: citations.collect_cites(app, index, docname, source, lines))
         or [],
     )
     store.add(
@@ -114,19 +116,18 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
     store.add(
         "evidence",
         docname,
-        guarded("evidence", lambda: evidence.collect_evidence(doctree, docname, source, lines))
-        or [],
+        guarded("evidence", lambda: evidence.collect_evidence(index, docname, source, lines)) or [],
     )
-    store.add("generated", docname, evidence.collect_generated(doctree, docname))
+    store.add("generated", docname, evidence.collect_generated(index, docname))
     store.add(
         "definitions",
         docname,
-        guarded("definitions", lambda: definitions.collect(doctree, docname)) or [],
+        guarded("definitions", lambda: definitions.collect(index, docname)) or [],
     )
     store.add(
         "raw",
         docname,
-        guarded("raw_html", lambda: safety.collect_raw(doctree, docname, source, lines)) or [],
+        guarded("raw_html", lambda: safety.collect_raw(index, docname, source, lines)) or [],
     )
     store.add("errors", docname, errors)
 

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
+    from kapdocs.nodeindex import NodeIndex
+
 # Long enough for a definition's first sentences, short enough for a tooltip.
 MAX_CHARS = 300
 # Cross-references at the end of an entry say nothing on their own in a preview.
@@ -54,9 +56,9 @@ def summarise(text: str, limit: int = MAX_CHARS) -> str:
     return summary
 
 
-def collect(doctree: nodes.document, docname: str) -> list[Definition]:
+def collect(index: NodeIndex, docname: str) -> list[Definition]:
     found = []
-    for item in doctree.findall(nodes.definition_list_item):
+    for item in index.of(nodes.definition_list_item):
         if not isinstance(item.parent.parent, addnodes.glossary):
             continue
         terms = [child for child in item.children if isinstance(child, nodes.term)]

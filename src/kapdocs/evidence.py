@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
     from kapdocs.locate import SourceLines
+    from kapdocs.nodeindex import NodeIndex
 
 _STATIC = Path(__file__).parent / "static"
 
@@ -89,10 +90,10 @@ class ReviewDashboardDirective(GeneratedDirective):
 
 
 def collect_evidence(
-    doctree: nodes.document, docname: str, source: str, lines: SourceLines
+    index: NodeIndex, docname: str, source: str, lines: SourceLines
 ) -> list[EvidenceMark]:
     marks = []
-    for marker in doctree.findall(evidence_marker):
+    for marker in index.of(evidence_marker):
         block = marker.parent
         while block is not None and not isinstance(block, nodes.paragraph | nodes.entry):
             block = block.parent
@@ -113,8 +114,8 @@ def _statement(block: nodes.Node, marker: evidence_marker) -> str:
     return text if len(text) <= 240 else text[:237].rsplit(" ", 1)[0] + "..."
 
 
-def collect_generated(doctree: nodes.document, docname: str) -> list[Generated]:
-    return [Generated(docname, node["kind"]) for node in doctree.findall(kapdocs_generated)]
+def collect_generated(index: NodeIndex, docname: str) -> list[Generated]:
+    return [Generated(docname, node["kind"]) for node in index.of(kapdocs_generated)]
 
 
 def check_evidence(marks: Iterable[EvidenceMark]) -> list[Finding]:

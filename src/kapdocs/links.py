@@ -20,7 +20,6 @@ from sphinx.util import docname_join
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import node_source
 from kapdocs.store import Anchors, ExternalLink, LinkRef
-from kapdocs.terms import expected_line
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping, Set
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
     from kapdocs.locate import SourceLines
+    from kapdocs.nodeindex import NodeIndex
 
 # LinkRef.kind values
 DOC = "doc"  # a page, optionally with an anchor: [t](page.md#id), {doc}
@@ -36,16 +36,16 @@ ANY = "any"  # MyST's [t](target), resolved like Sphinx's "any" role
 
 
 def collect_links(
-    doctree: nodes.document, docname: str, default_source: str, lines: SourceLines
+    index: NodeIndex, docname: str, default_source: str, lines: SourceLines
 ) -> tuple[list[LinkRef], list[ExternalLink]]:
     links: list[LinkRef] = []
     external: list[ExternalLink] = []
-    for node in doctree.findall(_is_link):
+    for node in filter(_is_link, index.of(nodes.reference, addnodes.pending_xref)):
         source = node_source(node, default_source)
         file = lines.relpath(source)
         if isinstance(node, nodes.reference):
             uri = str(node["refuri"])
-            line = lines.find(source, uri, expected_line(node))
+            line = lines.find(source, uri, index.expected_line(node))
             external.append(ExternalLink(docname, file, line, uri))
             continue
         assert isinstance(node, addnodes.pending_xref)
@@ -54,7 +54,7 @@ def collect_links(
             continue
         kind, target, anchor = record
         needle = anchor or target.rsplit("/", 1)[-1]
-        line = lines.find(source, needle, expected_line(node))
+        line = lines.find(source, needle, index.expected_line(node))
         local = kind == ANY and f"](#{target}" in lines.lines(source)[line - 1]
         links.append(LinkRef(docname, file, line, kind, target, anchor, local))
     return links, external
@@ -80,10 +80,10 @@ def _link_ref(node: addnodes.pending_xref, docname: str) -> tuple[str, str, str]
     return None
 
 
-def collect_anchors(doctree: nodes.document, docname: str, env: BuildEnvironment) -> Anchors:
+def collect_anchors(index: NodeIndex, docname: str, env: BuildEnvironment) -> Anchors:
     """Every id a page defines: section and target ids, and MyST heading slugs."""
     ids: set[str] = set()
-    for node in doctree.findall(nodes.Element):
+    for node in index.every():
         ids.update(node.get("ids", ()))
     ids.update(env.metadata.get(docname, {}).get("myst_slugs", {}))
     return Anchors(docname, tuple(sorted(ids)))

@@ -29,6 +29,7 @@ class SourceLines:
     def __init__(self, srcdir: str | os.PathLike[str]) -> None:
         self.srcdir = os.fspath(srcdir)
         self._cache: dict[str, list[str]] = {}
+        self._lowered: dict[str, list[str]] = {}
         self._relpaths: dict[str, str] = {}
 
     def relpath(self, path: str) -> str:
@@ -59,7 +60,10 @@ class SourceLines:
         reStructuredText title's hint is its underline), then the whole file; the hint
         itself is the answer when the needle is nowhere (generated text).
         """
-        lines = self.lines(path)
+        lines = self._lowered.get(path)
+        if lines is None:
+            # Lowered once per file: a page asks for many needles.
+            lines = self._lowered[path] = [line.lower() for line in self.lines(path)]
         hint = max(hint, 1)
         if not lines:
             return hint
@@ -68,7 +72,7 @@ class SourceLines:
             return hint
         for candidate in (needle.lower(), words[0].lower()):
             for lineno in _around(hint, len(lines)):
-                if candidate in lines[lineno - 1].lower():
+                if candidate in lines[lineno - 1]:
                     return lineno
         return hint
 

@@ -28,17 +28,16 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
     from kapdocs.locate import SourceLines
+    from kapdocs.nodeindex import NodeIndex
 
 UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data"})
 REL = "noopener noreferrer"
 
 
-def collect_raw(
-    doctree: nodes.document, docname: str, source: str, lines: SourceLines
-) -> list[RawHtml]:
+def collect_raw(index: NodeIndex, docname: str, source: str, lines: SourceLines) -> list[RawHtml]:
     """Raw HTML on the page, once per source line (MyST splits ``<b>x</b>`` into two nodes)."""
     found: dict[tuple[str, int], RawHtml] = {}
-    for raw in doctree.findall(nodes.raw):
+    for raw in index.of(nodes.raw):
         if "html" not in raw.get("format", "").split():
             continue
         path = node_source(raw, source)
@@ -70,7 +69,8 @@ def is_unsafe(uri: str) -> bool:
 
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for ref in list(doctree.findall(nodes.reference)):
-        if is_unsafe(str(ref.get("refuri", ""))):
+        uri = str(ref.get("refuri", ""))
+        if ":" in uri and is_unsafe(uri):  # no scheme without a colon; most links have none
             ref.replace_self(nodes.inline("", "", *ref.children))
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from kapdocs.locate import SourceLines
+    from kapdocs.nodeindex import NodeIndex
     from kapdocs.store import Segment
 
 
@@ -31,10 +32,10 @@ if TYPE_CHECKING:
 
 
 def collect_entries(
-    doctree: nodes.document, docname: str, default_source: str, lines: SourceLines
+    index: NodeIndex, docname: str, default_source: str, lines: SourceLines
 ) -> list[TermEntry]:
     entries = []
-    for glossary in doctree.findall(addnodes.glossary):
+    for glossary in index.of(addnodes.glossary):
         items = [
             item
             for item in glossary.findall(nodes.definition_list_item)
@@ -78,32 +79,18 @@ def _nearest_glossary(node: nodes.Node) -> nodes.Node | None:
 
 
 def collect_refs(
-    doctree: nodes.document, docname: str, default_source: str, lines: SourceLines
+    index: NodeIndex, docname: str, default_source: str, lines: SourceLines
 ) -> list[TermRef]:
     refs = []
-    for xref in doctree.findall(addnodes.pending_xref):
+    for xref in index.of(addnodes.pending_xref):
         if xref.get("refdomain") != "std" or xref.get("reftype") != "term":
             continue
         target = str(xref.get("reftarget", ""))
         source = node_source(xref, default_source)
-        line = lines.find(source, target, expected_line(xref))
+        line = lines.find(source, target, index.expected_line(xref))
         in_glossary = _nearest_glossary(xref) is not None
         refs.append(TermRef(docname, lines.relpath(source), line, normalise(target), in_glossary))
     return refs
-
-
-def expected_line(node: nodes.Node) -> int:
-    """The block's line plus the line breaks in the block's text before *node*."""
-    block: nodes.Node = node
-    while isinstance(block.parent, nodes.TextElement):
-        block = block.parent
-    first = next(iter(node.findall(nodes.Text)), None)
-    breaks = 0
-    for text in block.findall(nodes.Text):
-        if text is first:
-            break
-        breaks += text.count("\n")
-    return node_line(block) + breaks
 
 
 # -- checking (all documents) ------------------------------------------------------------

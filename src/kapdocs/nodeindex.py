@@ -1,0 +1,85 @@
+"""One walk over a page's doctree, shared by every collector that reads the page.
+
+Each collector used to search the whole doctree for its own kinds of node; with a dozen
+collectors that was a dozen walks per page. :class:`NodeIndex` walks once, keeps the
+elements by class in document order, and answers the line hints collectors ask for.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from docutils import nodes
+
+from kapdocs.locate import node_line
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+N = TypeVar("N", bound=nodes.Element)
+
+
+class NodeIndex:
+    """The elements of *doctree* (itself included), by exact class, in document order."""
+
+    def __init__(self, doctree: nodes.document) -> None:
+        self.doctree = doctree
+        self._by_class: dict[type[nodes.Element], list[tuple[int, nodes.Element]]] = {}
+        # Per text block: line breaks before each of its Text nodes, and in all.
+        self._breaks: dict[int, tuple[dict[int, int], int]] = {}
+        # An explicit stack, not findall(): this walk is on every page's reading path.
+        stack: list[nodes.Node] = [doctree]
+        position = 0
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, nodes.Element):
+                continue  # Text
+            entries = self._by_class.get(type(node))
+            if entries is None:
+                entries = self._by_class[type(node)] = []
+            entries.append((position, node))
+            position += 1
+            if node.children:
+                stack.extend(node.children[::-1])
+
+    def of(self, *classes: type[N]) -> list[N]:
+        """Elements that are instances of any of *classes*, in document order."""
+        found = [
+            entry
+            for cls, entries in self._by_class.items()
+            if issubclass(cls, classes)
+            for entry in entries
+        ]
+        found.sort(key=lambda entry: entry[0])
+        return [node for _, node in found]  # type: ignore[misc]
+
+    def every(self) -> Iterable[nodes.Element]:
+        """Every element, in no particular order."""
+        for entries in self._by_class.values():
+            for _, node in entries:
+                yield node
+
+    def expected_line(self, node: nodes.Node) -> int:
+        """The block's line plus the line breaks in the block's text before *node*.
+
+        Roles and links inside a paragraph carry the paragraph's line; this is the hint
+        :meth:`kapdocs.locate.SourceLines.find` starts from.
+        """
+        block: nodes.Node = node
+        while isinstance(block.parent, nodes.TextElement):
+            block = block.parent
+        cached = self._breaks.get(id(block))
+        if cached is None:
+            cached = self._breaks[id(block)] = _breaks_before(block.findall(nodes.Text))
+        before, total = cached
+        first = next(iter(node.findall(nodes.Text)), None)
+        return node_line(block) + (before.get(id(first), total) if first is not None else total)
+
+
+def _breaks_before(texts: Iterable[nodes.Text]) -> tuple[dict[int, int], int]:
+    before: dict[int, int] = {}
+    count = 0
+    for text in texts:
+        before.setdefault(id(text), count)
+        count += text.count("\n")
+    return before, count
