@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sphinx.application import Sphinx
 
+from kapdocs.prose import fold_whitespace
 from tests.conftest import findings
 
 NAMES = ["alpha", "beta gamma", "delta", "epsilon zeta", "eta", "theta-iota", "kappa"]
@@ -153,3 +154,31 @@ def test_findings_match_reference_implementation(generated) -> None:
         assert sorted(reported) == expected_findings(names, pages)
         _, again = build(root, "out2")
         assert again == report
+
+
+def _fold_reference(raw: str) -> tuple[str, tuple[int, ...]]:
+    """Character by character: each whitespace run is one space, its line breaks noted there."""
+    out: list[str] = []
+    breaks: list[int] = []
+    index = 0
+    while index < len(raw):
+        if raw[index].isspace():
+            end = index
+            while end < len(raw) and raw[end].isspace():
+                end += 1
+            breaks += [len(out)] * raw[index:end].count("\n")
+            out.append(" ")
+            index = end
+        else:
+            out.append(raw[index])
+            index += 1
+    return "".join(out), tuple(breaks)
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(["a", " ", "\t", "\n", "\r", "\x00", "\x01", "\x1c", "\u2003"])
+    )
+)
+def test_fold_whitespace_matches_reference(raw: str) -> None:
+    assert fold_whitespace(raw) == _fold_reference(raw)
