@@ -4,9 +4,10 @@ The written-HTML pass reads every page of the site; :class:`html.parser.HTMLPars
 calls back into Python for every tag and attribute, which made it a large share of a
 build's time. This scanner tokenises the way that parser does (comments, declarations,
 the raw text of ``script`` and ``style``, quoted attribute values that may hold ``>``,
-attribute names in any case, character references in values) but lets the regular
-expression engine skip everything except start tags with an ``id``, ``name``, ``href`` or
-``src`` attribute. The tests hold it to HTMLParser's answers on well-formed pages.
+attribute names in any case, character references in values), letting the regular
+expression engine find the tags and parsing attributes only of tags that may have an
+``id``, ``name``, ``href`` or ``src``. The tests hold it to HTMLParser's answers on
+well-formed pages.
 """
 
 from __future__ import annotations
@@ -17,19 +18,18 @@ from typing import NamedTuple
 
 _ATTRS = r"(?:[^>\"']|\"[^\"]*\"|'[^']*')*"
 _NAME = r"[a-zA-Z][^\t\n\r\f />\x00]*"
-# Alternatives are tried in order at each "<"; only the third and fourth capture.
+# Alternatives are tried in order at each "<"; only the last two capture.
 _TOKENS = re.compile(
     r"<!--.*?(?:-->|\Z)"  # a comment
     r"|<[!?][^>]*>?"  # a declaration or processing instruction
     # script and style: the start tag, then raw text up to the end tag
     rf"|<(script|style)(?=[\s/>])({_ATTRS})>.*?(?:</\1|\Z)"
-    # a start tag that has one of the wanted attributes (after a space, a slash or a
-    # whole quoted value, never inside one) ...
-    rf"|<({_NAME})({_ATTRS}(?<=[\s/\"'])(?:id|name|href|src)\s*={_ATTRS})>"
-    # ... and any other tag, consumed so that nothing inside it is taken for a tag
-    rf"|<{_NAME}{_ATTRS}>",
+    rf"|<({_NAME})({_ATTRS})>",  # any other start tag
     re.DOTALL | re.IGNORECASE,
 )
+# Whether a tag may hold a wanted attribute (after a space, a slash or a whole quoted
+# value): most tags do not, and are skipped without parsing their attributes.
+_WANTED = re.compile(r"""(?<=[\s/"'])(?:id|name|href|src)\s*=""", re.IGNORECASE)
 # HTMLParser's tolerant attribute syntax, matched one attribute after the other from the
 # tag name on, as it does: separators, a name, then optionally = and a value.
 _ATTR = re.compile(
@@ -49,11 +49,12 @@ def scan_page(text: str) -> PageLinks:
     """Element ids (and ``<a name>``) and every ``href``/``src`` value, in page order."""
     ids: set[str] = set()
     links: list[str] = []
+    wanted = _WANTED.search
     for raw_tag, raw_attrs, tag, attrs in _TOKENS.findall(text):
         if not attrs:
-            if not raw_attrs:
-                continue
             tag, attrs = raw_tag, raw_attrs
+        if not attrs or wanted(attrs) is None:
+            continue
         is_anchor = tag.lower() == "a"
         for name, value in _attributes(attrs):
             name = name.lower()
