@@ -64,7 +64,8 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         if not config.kapdocs_check_unlinked:
             return []
         with timed("term_scan"):
-            return terms.check_unlinked(store.data["segments"], store.data["refs"], names, lines)
+            segments, refs_by_doc = store.by_doc("segments"), store.by_doc("refs")
+            return terms.check_unlinked(segments, refs_by_doc, names, lines)
 
     def abbrs() -> list[Finding]:
         if not config.kapdocs_check_abbreviations:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import weakref
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from docutils import nodes
 from sphinx import addnodes
 
-from kapdocs.store import get_store
+from kapdocs.store import Definition, get_store
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -29,15 +29,6 @@ MAX_CHARS = 300
 # Cross-references at the end of an entry say nothing on their own in a preview.
 _TRAILING = re.compile(r"^(See also|Compare|See)\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
-
-
-class Definition(NamedTuple):
-    """One glossary entry: its names, the anchor of each name, and a plain summary."""
-
-    docname: str
-    names: tuple[str, ...]
-    anchors: tuple[str, ...]
-    text: str
 
 
 def summarise(text: str, limit: int = MAX_CHARS) -> str:

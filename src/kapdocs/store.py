@@ -3,6 +3,10 @@
 Records are collected while a document is read (possibly in a worker process) and the
 cross-document checks run over all of them once every document is read. Nothing here
 holds a docutils node, so the environment pickles small and merges cheaply.
+
+Records are kept as plain tuples and handed out as their named tuples: Python's garbage
+collector stops tracking a plain tuple of strings and numbers, but not a named tuple, so
+tens of thousands of named tuples would be walked by every full collection of a build.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from sphinx.domains import Domain
+
+from kapdocs.diagnostics import Finding
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Set
@@ -19,8 +25,6 @@ if TYPE_CHECKING:
     from sphinx.addnodes import pending_xref
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
-
-    from kapdocs.diagnostics import Finding
 
 
 class TermEntry(NamedTuple):
@@ -144,23 +148,33 @@ class Generated(NamedTuple):
     kind: str
 
 
-# Each kind of record lives in data[kind][docname] -> list of records.
-RECORD_KINDS = (
-    "entries",
-    "refs",
-    "segments",
-    "abbrs",
-    "links",
-    "external",
-    "anchors",
-    "cites",
-    "raw",
-    "definitions",
-    "pages",
-    "evidence",
-    "generated",
-    "errors",
-)
+class Definition(NamedTuple):
+    """One glossary entry: its names, the anchor of each name, and a plain summary."""
+
+    docname: str
+    names: tuple[str, ...]
+    anchors: tuple[str, ...]
+    text: str
+
+
+# Each kind of record lives in data[kind][docname] -> tuple of plain tuples.
+RECORD_TYPES: dict[str, type[tuple[Any, ...]]] = {
+    "entries": TermEntry,
+    "refs": TermRef,
+    "segments": Segment,
+    "abbrs": AbbrUse,
+    "links": LinkRef,
+    "external": ExternalLink,
+    "anchors": Anchors,
+    "cites": CiteRef,
+    "raw": RawHtml,
+    "definitions": Definition,
+    "pages": PageInfo,
+    "evidence": EvidenceMark,
+    "generated": Generated,
+    "errors": Finding,
+}
+RECORD_KINDS = tuple(RECORD_TYPES)
 
 
 class KapdocsDomain(Domain):
@@ -180,12 +194,19 @@ class KapdocsDomain(Domain):
 
     def records(self, kind: str) -> Iterator[Any]:
         """All records of *kind*, in docname order so every build checks in one order."""
-        per_doc: dict[str, list[Any]] = self.data[kind]
+        per_doc: dict[str, tuple[tuple[Any, ...], ...]] = self.data[kind]
+        make = RECORD_TYPES[kind]._make  # type: ignore[attr-defined]
         for docname in sorted(per_doc):
-            yield from per_doc[docname]
+            for row in per_doc[docname]:
+                yield make(row)
+
+    def by_doc(self, kind: str) -> dict[str, list[Any]]:
+        """Docname -> its records of *kind*."""
+        make = RECORD_TYPES[kind]._make  # type: ignore[attr-defined]
+        return {docname: list(map(make, rows)) for docname, rows in self.data[kind].items()}
 
     def add(self, kind: str, docname: str, records: Iterable[Any]) -> None:
-        self.data[kind][docname] = list(records)
+        self.data[kind][docname] = tuple(map(tuple, records))
 
     def clear_doc(self, docname: str) -> None:
         for kind in RECORD_KINDS:
