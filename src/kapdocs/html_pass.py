@@ -11,6 +11,7 @@ at the source document of the page. Links a source check already reported
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import posixpath
@@ -77,8 +78,9 @@ def read_page(path: str) -> tuple[PageLinks, os.stat_result]:
 
 def scan_site(
     outdir: str, seen: dict[str, _Seen], written_after_ns: int
-) -> tuple[set[str], dict[str, _Seen]]:
-    """All files under *outdir* (relative, with /) and what each HTML page holds.
+) -> tuple[set[str], dict[str, _Seen], bool]:
+    """All files under *outdir* (relative, with /), what each HTML page holds, and
+    whether that differs from *seen*.
 
     A page is read again unless it is the file the last pass read (*seen*), unchanged
     since, and older than *written_after_ns* (when this build began writing): a page
@@ -86,6 +88,7 @@ def scan_site(
     """
     files: set[str] = set()
     pages: dict[str, _Seen] = {}
+    read = 0
     for folder, _, names in os.walk(outdir):
         for name in names:
             path = os.path.join(folder, name)
@@ -104,7 +107,8 @@ def scan_site(
                 continue
             page, stat = read_page(path)
             pages[rel] = _Seen(*_signature(stat), page)
-    return files, pages
+            read += 1
+    return files, pages, read > 0 or pages.keys() != seen.keys()
 
 
 def _cache_file(app: Sphinx) -> Path:
@@ -144,25 +148,34 @@ def broken_links(
     page_file: str, page: PageLinks, files: set[str], pages: dict[str, PageLinks]
 ) -> Iterable[tuple[str, str, str]]:
     """(link, resolved "file#id", problem) for each internal link that resolves nowhere."""
+    page_dir = posixpath.dirname(page_file)
     for link in page.links:
-        parts = urlsplit(link)
-        if parts.scheme or parts.netloc or link.startswith("//"):
+        resolved = _resolve(page_dir, link)
+        if resolved is None:
             continue  # external; link_scheme and linkcheck cover it
+        path, fragment, names_folder = resolved
         target = page_file
-        if parts.path:
-            target = posixpath.normpath(
-                posixpath.join(posixpath.dirname(page_file), unquote(parts.path))
-            )
-            if link.split("#")[0].endswith("/") or (
-                target not in files and target + "/index.html" in files
-            ):
+        if path:
+            target = path
+            if names_folder or (target not in files and target + "/index.html" in files):
                 target = posixpath.join(target, "index.html")
             if target not in files:
                 yield link, target, f"{target!r} was not written"
                 continue
-        fragment = unquote(parts.fragment)
         if fragment and target in pages and fragment not in pages[target].ids:
             yield link, f"{target}#{fragment}", f"{target!r} has no element with id {fragment!r}"
+
+
+# Pages of a folder share most of their links (navigation, glossary terms).
+@functools.lru_cache(maxsize=1 << 16)
+def _resolve(page_dir: str, link: str) -> tuple[str, str, bool] | None:
+    """(file the link names or "" for the page itself, fragment, whether it ends in /);
+    None for a link that leaves the site."""
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc or link.startswith("//"):
+        return None
+    path = posixpath.normpath(posixpath.join(page_dir, unquote(parts.path))) if parts.path else ""
+    return path, unquote(parts.fragment), link.split("#")[0].endswith("/")
 
 
 def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
@@ -182,8 +195,9 @@ def check_html(app: Sphinx) -> list[Finding]:
     lines = SourceLines(app.srcdir)
     # Without a start time (a pass outside a normal build), trust no earlier reading.
     written_after = _WRITE_START.get(env, 0)
-    files, seen = scan_site(str(app.outdir), load_seen(app), written_after)
-    save_seen(app, seen)
+    files, seen, changed = scan_site(str(app.outdir), load_seen(app), written_after)
+    if changed:
+        save_seen(app, seen)
     pages = {rel: entry.page for rel, entry in seen.items()}
     reported = {tuple(key) for key in store.data.get("broken_links", ())}
     findings = []
