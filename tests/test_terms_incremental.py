@@ -74,3 +74,42 @@ def test_renamed_term_rewrites_linking_page(make_app, site: Path) -> None:
     # The unchanged page now links the renamed entry, in the finding list and in its HTML.
     assert findings(second, site) == []
     assert 'href="glossary.html#term-NMDA-receptor-complex"' in (outdir / "page.html").read_text()
+
+
+def test_unlinked_scan_reruns_only_where_needed(make_app, site: Path, monkeypatch) -> None:
+    """Pages are scanned again when read again, and all of them when the glossary changes."""
+    from kapdocs import terms
+
+    scanned: list[str] = []
+    original = terms.check_unlinked
+
+    def counting(segments, refs, names, lines, docnames=None):
+        found = original(segments, refs, names, lines, docnames)
+        scanned.extend(found)
+        return found
+
+    monkeypatch.setattr(terms, "check_unlinked", counting)
+    other = site / "other.md"
+    other.write_text("# Other\n\nThe BDNF entry is mentioned, never linked.\n")
+    index = site / "index.md"
+    index.write_text(index.read_text().replace("page\n```", "page\nother\n```"))
+    first, _ = build_once(make_app, site)
+    assert {"other", "page", "glossary"} <= set(scanned)
+    assert findings(first, site) == [("other.md", 3, "term_unlinked")]
+
+    scanned.clear()
+    page = site / "page.md"
+    page.write_text(page.read_text() + "\nA new sentence.\n")
+    _touch_later(page)
+    second, _ = build_once(make_app, site)
+    assert scanned == ["page"]
+    assert findings(second, site) == findings(first, site)
+
+    scanned.clear()
+    glossary = site / "glossary.md"
+    glossary.write_text(glossary.read_text().replace("NMDA receptor\n", "Entry\n"))
+    _touch_later(glossary)
+    third, _ = build_once(make_app, site)
+    assert {"other", "page"} <= set(scanned)
+    clean, _ = build_once(make_app, site, freshenv=True)
+    assert findings(third, site) == findings(clean, site)

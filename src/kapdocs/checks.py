@@ -33,12 +33,14 @@ from kapdocs.store import get_store
 from kapdocs.timing import timed
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
     from sphinx.addnodes import pending_xref
     from sphinx.application import Sphinx
     from sphinx.domains import Domain
     from sphinx.environment import BuildEnvironment
+
+    from kapdocs.store import KapdocsDomain, TermEntry
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +66,7 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         if not config.kapdocs_check_unlinked:
             return []
         with timed("term_scan"):
-            segments, refs_by_doc = store.by_doc("segments"), store.by_doc("refs")
-            return terms.check_unlinked(segments, refs_by_doc, names, lines)
+            return _unlinked(store, names, lines)
 
     def abbrs() -> list[Finding]:
         if not config.kapdocs_check_abbreviations:
@@ -109,6 +110,24 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         except Exception:  # a bug in one check must not hide the others' findings
             findings.append(internal_error("conf.py", f"{name} check", "the whole site"))
     return sort_findings(findings)
+
+
+def _unlinked(
+    store: KapdocsDomain, names: Mapping[str, tuple[TermEntry, str]], lines: SourceLines
+) -> list[Finding]:
+    """Scan only pages read since their last scan, or all when the glossary changed.
+
+    A page's result is kept with it in the store (and dropped when it is read again).
+    """
+    key = terms.names_digest(names)
+    scanned: dict[str, tuple[str, tuple[Finding, ...]]] = store.data["scanned"]
+    segments = store.by_doc("segments")
+    stale = [docname for docname in segments if scanned.get(docname, ("",))[0] != key]
+    if stale:
+        fresh = terms.check_unlinked(segments, store.by_doc("refs"), names, lines, stale)
+        for docname, found in fresh.items():
+            scanned[docname] = key, tuple(found)
+    return [finding for docname in sorted(segments) for finding in scanned[docname][1]]
 
 
 def _targets(env: BuildEnvironment, names: Iterable[str]) -> links.Targets:

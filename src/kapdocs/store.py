@@ -11,6 +11,7 @@ tens of thousands of named tuples would be walked by every full collection of a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from sphinx.domains import Domain
@@ -18,7 +19,7 @@ from sphinx.domains import Domain
 from kapdocs.diagnostics import Finding
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Set
+    from collections.abc import Callable, Iterable, Iterator, Set
 
     from docutils import nodes
     from docutils.nodes import Element
@@ -187,6 +188,8 @@ class KapdocsDomain(Domain):
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
         "snapshot": {},
+        # docname -> (digest of the glossary, unlinked-term findings): see checks._unlinked
+        "scanned": {},
         "findings": [],
         "encoding": [],
         "broken_links": [],
@@ -200,10 +203,9 @@ class KapdocsDomain(Domain):
             for row in per_doc[docname]:
                 yield make(row)
 
-    def by_doc(self, kind: str) -> dict[str, list[Any]]:
-        """Docname -> its records of *kind*."""
-        make = RECORD_TYPES[kind]._make  # type: ignore[attr-defined]
-        return {docname: list(map(make, rows)) for docname, rows in self.data[kind].items()}
+    def by_doc(self, kind: str) -> Mapping[str, list[Any]]:
+        """Docname -> its records of *kind*, made when asked for, one page at a time."""
+        return _PerDoc(self.data[kind], RECORD_TYPES[kind]._make)  # type: ignore[attr-defined]
 
     def add(self, kind: str, docname: str, records: Iterable[Any]) -> None:
         self.data[kind][docname] = tuple(map(tuple, records))
@@ -211,6 +213,7 @@ class KapdocsDomain(Domain):
     def clear_doc(self, docname: str) -> None:
         for kind in RECORD_KINDS:
             self.data[kind].pop(docname, None)
+        self.data["scanned"].pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         for kind in RECORD_KINDS:
@@ -234,6 +237,23 @@ class KapdocsDomain(Domain):
     def findings(self) -> list[Finding]:
         """Findings of the current build (read by the report writer)."""
         return self.data["findings"]  # type: ignore[no-any-return]
+
+
+class _PerDoc(Mapping[str, list[Any]]):
+    def __init__(
+        self, rows: dict[str, tuple[tuple[Any, ...], ...]], make: Callable[[Any], Any]
+    ) -> None:
+        self._rows = rows
+        self._make = make
+
+    def __getitem__(self, docname: str) -> list[Any]:
+        return list(map(self._make, self._rows[docname]))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 def get_store(env: BuildEnvironment) -> KapdocsDomain:

@@ -8,6 +8,7 @@ page's records, so a page that was not re-read is still checked and reported.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 from bisect import bisect_right
 from typing import TYPE_CHECKING
@@ -176,13 +177,25 @@ def check_unused(
     ]
 
 
+def names_digest(names: Mapping[str, tuple[TermEntry, str]]) -> str:
+    """A digest of everything the unlinked-term scan of a page depends on beyond the page."""
+    parts = sorted(
+        (name, entry.names, entry.docname, entry.line) for name, (entry, _) in names.items()
+    )
+    return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
+
+
 def check_unlinked(
     segments_by_doc: Mapping[str, list[Segment]],
     refs_by_doc: Mapping[str, list[TermRef]],
     names: Mapping[str, tuple[TermEntry, str]],
     lines: SourceLines,
-) -> list[Finding]:
-    """``term_unlinked`` at the first prose mention of an entry a page never links."""
+    docnames: Iterable[str] | None = None,
+) -> dict[str, list[Finding]]:
+    """``term_unlinked`` at the first prose mention of an entry a page never links.
+
+    Scans *docnames* (default: every page with prose); returns docname -> its findings.
+    """
     # Entries by number: a named tuple would be hashed anew at each of the many mentions.
     numbers: dict[TermEntry, int] = {}
     for entry, _ in names.values():
@@ -191,15 +204,16 @@ def check_unlinked(
     matcher: TermMatcher[int] = TermMatcher(
         {name: numbers[entry] for name, (entry, _) in names.items()}
     )
-    findings = []
-    for docname in sorted(segments_by_doc):
+    found: dict[str, list[Finding]] = {}
+    for docname in sorted(segments_by_doc if docnames is None else docnames):
         linked = {
             numbers[names[ref.target][0]]
             for ref in refs_by_doc.get(docname, ())
             if ref.target in names
         }
         reported: set[int] = set()
-        for segment in segments_by_doc[docname]:
+        findings = found[docname] = []
+        for segment in segments_by_doc.get(docname, ()):
             for start, end, number in matcher.find(segment.text):
                 if number in linked or number in reported:
                     continue
@@ -217,4 +231,4 @@ def check_unlinked(
                         f"never links it; write {{term}}`{mention}` at its first mention",
                     )
                 )
-    return findings
+    return found
