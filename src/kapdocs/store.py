@@ -7,10 +7,14 @@ holds a docutils node, so the environment pickles small and merges cheaply.
 Records are kept as plain tuples and handed out as their named tuples: Python's garbage
 collector stops tracking a plain tuple of strings and numbers, but not a named tuple, so
 tens of thousands of named tuples would be walked by every full collection of a build.
+A page's prose segments, over half of all the data and read only when the page is scanned
+for terms, are kept compressed.
 """
 
 from __future__ import annotations
 
+import pickle
+import zlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
@@ -176,6 +180,9 @@ RECORD_TYPES: dict[str, type[tuple[Any, ...]]] = {
     "errors": Finding,
 }
 RECORD_KINDS = tuple(RECORD_TYPES)
+# Kinds kept as one compressed pickle per page.
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+PACKED_KINDS = frozenset({"segments"})
 
 
 class KapdocsDomain(Domain):
@@ -197,18 +204,21 @@ class KapdocsDomain(Domain):
 
     def records(self, kind: str) -> Iterator[Any]:
         """All records of *kind*, in docname order so every build checks in one order."""
-        per_doc: dict[str, tuple[tuple[Any, ...], ...]] = self.data[kind]
-        make = RECORD_TYPES[kind]._make  # type: ignore[attr-defined]
+        per_doc = self.by_doc(kind)
         for docname in sorted(per_doc):
-            for row in per_doc[docname]:
-                yield make(row)
+            yield from per_doc[docname]
 
     def by_doc(self, kind: str) -> Mapping[str, list[Any]]:
         """Docname -> its records of *kind*, made when asked for, one page at a time."""
-        return _PerDoc(self.data[kind], RECORD_TYPES[kind]._make)  # type: ignore[attr-defined]
+        make = RECORD_TYPES[kind]._make  # type: ignore[attr-defined]
+        return _PerDoc(self.data[kind], make, packed=kind in PACKED_KINDS)
 
     def add(self, kind: str, docname: str, records: Iterable[Any]) -> None:
-        self.data[kind][docname] = tuple(map(tuple, records))
+        rows = tuple(map(tuple, records))
+        if kind in PACKED_KINDS:
+            self.data[kind][docname] = zlib.compress(pickle.dumps(rows, PROTOCOL), 1)
+        else:
+            self.data[kind][docname] = rows
 
     def clear_doc(self, docname: str) -> None:
         for kind in RECORD_KINDS:
@@ -240,14 +250,16 @@ class KapdocsDomain(Domain):
 
 
 class _PerDoc(Mapping[str, list[Any]]):
-    def __init__(
-        self, rows: dict[str, tuple[tuple[Any, ...], ...]], make: Callable[[Any], Any]
-    ) -> None:
+    def __init__(self, rows: dict[str, Any], make: Callable[[Any], Any], packed: bool) -> None:
         self._rows = rows
         self._make = make
+        self._packed = packed
 
     def __getitem__(self, docname: str) -> list[Any]:
-        return list(map(self._make, self._rows[docname]))
+        rows = self._rows[docname]
+        if self._packed:
+            rows = pickle.loads(zlib.decompress(rows))
+        return list(map(self._make, rows))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._rows)
