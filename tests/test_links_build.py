@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from typing import TYPE_CHECKING
 
 import pytest
@@ -96,3 +98,18 @@ def test_renamed_heading_is_reported_on_unchanged_page(
     assert ("index.md", 21, "link_html") in findings(second, src)
     clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
     assert sorted(findings(second, src)) == sorted(findings(clean, src))
+
+
+def test_a_site_without_citations_does_not_load_bibtex(rootdir: Path, tmp_path: Path) -> None:
+    # sphinxcontrib-bibtex (and pybtex) cost import time and memory in every build.
+    script = (
+        "import sys\n"
+        "from sphinx.cmd.build import build_main\n"
+        f"status = build_main(['-q', '-b', 'html', {str(rootdir / 'test-terms-clean')!r}, "
+        f"{str(tmp_path / 'out')!r}])\n"
+        "print(status, 'sphinxcontrib.bibtex' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["0", "False"]

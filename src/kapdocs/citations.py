@@ -69,8 +69,6 @@ def register_roles(app: Sphinx) -> None:
 def collect_cites(
     app: Sphinx, index: NodeIndex, docname: str, default_source: str, lines: SourceLines
 ) -> list[CiteRef]:
-    from sphinxcontrib.bibtex.citation_target import parse_citation_targets
-
     found: list[tuple[str, str, int]] = []
     pending = app.env.current_document.pop(_PENDING, []) or []
     for key, location, lineno in pending:
@@ -79,6 +77,9 @@ def collect_cites(
     for xref in index.of(addnodes.pending_xref):
         if xref.get("refdomain") != "cite":
             continue
+        # Imported only here: a site without citations need not load sphinxcontrib-bibtex.
+        from sphinxcontrib.bibtex.citation_target import parse_citation_targets
+
         source = node_source(xref, default_source)
         try:
             targets = list(parse_citation_targets(str(xref["reftarget"])))
