@@ -61,7 +61,7 @@ def _items(glossary: addnodes.glossary) -> list[nodes.definition_list_item]:
 
 
 def _used_on_paragraph(
-    fromdocname: str, docnames: list[str], links: dict[str, tuple[str, str | None]]
+    docnames: list[str], links: dict[str, tuple[str, str | None]]
 ) -> nodes.paragraph:
     """*links*: docname -> (title, relative URI or None), the same for every entry."""
     para = nodes.paragraph(classes=["kapdocs-used-on"])
@@ -119,7 +119,7 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
                 continue
             pages = mapping.get(normalise(names[0].astext()), [])
             if pages:
-                body += _used_on_paragraph(docname, pages, links)
+                body += _used_on_paragraph(pages, links)
             char = letter(names[0].astext())
             if is_html and char not in present:
                 present[char] = f"letter-{char.lower()}" if char != "#" else "letter-other"
