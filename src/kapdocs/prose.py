@@ -50,11 +50,8 @@ SKIPPED: tuple[type[nodes.Node], ...] = (
 )
 
 SEPARATOR = "\x00"
-_SPACE = re.compile(r"\s+")
 # A whole whitespace run that holds at least one line break (leftmost match = run start).
 _BREAK_RUN = re.compile(r"[^\S\n]*\n\s*")
-# Stands for such a run while folding; not whitespace, and rarely in prose.
-_MARK = "\x01"
 
 
 def iter_segments(doctree: nodes.document, docname: str, default_source: str) -> Iterator[Segment]:
@@ -109,18 +106,15 @@ def fold_whitespace(raw: str) -> tuple[str, tuple[int, ...]]:
     """Fold whitespace runs to one space; return the text and where line breaks were."""
     if "\n" not in raw:
         return _fold_spaces(raw), ()
-    if _MARK in raw:
-        return _fold_slowly(raw)
-    # split() and a regular expression do the folding; Python only looks at each line
-    # break. A run with line breaks becomes a mark first, so its place can be found.
-    counts = [run.count("\n") for run in _BREAK_RUN.findall(raw)]
-    marked = _fold_spaces(_BREAK_RUN.sub(_MARK, raw))
+    # The runs that hold line breaks split the text into lines, each folded on its own.
+    lines = [_fold_spaces(line) for line in _BREAK_RUN.split(raw)]
     breaks: list[int] = []
-    position = -1
-    for count in counts:
-        position = marked.index(_MARK, position + 1)
-        breaks.extend([position] * count)
-    return marked.replace(_MARK, " "), tuple(breaks)
+    position = 0
+    for line, run in zip(lines, _BREAK_RUN.findall(raw), strict=False):
+        position += len(line)
+        breaks.extend([position] * run.count("\n"))
+        position += 1  # the space that stands for the run
+    return " ".join(lines), tuple(breaks)
 
 
 def _fold_spaces(text: str) -> str:
@@ -131,23 +125,6 @@ def _fold_spaces(text: str) -> str:
     if text[-1:].isspace() and folded != " ":
         folded += " "
     return folded
-
-
-def _fold_slowly(raw: str) -> tuple[str, tuple[int, ...]]:
-    out: list[str] = []
-    breaks: list[int] = []
-    position = 0
-    last = 0
-    for match in _BREAK_RUN.finditer(raw):
-        chunk = _SPACE.sub(" ", raw[last : match.start()])
-        out.append(chunk)
-        position += len(chunk)
-        breaks.extend([position] * match.group().count("\n"))
-        out.append(" ")
-        position += 1
-        last = match.end()
-    out.append(_SPACE.sub(" ", raw[last:]))
-    return "".join(out), tuple(breaks)
 
 
 def lower_same_length(text: str) -> str:
