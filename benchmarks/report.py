@@ -139,7 +139,7 @@ def _row(label: str, c: dict[str, Any], quantity: str, prefix: str, unit: str) -
     )
 
 
-def _phase_seconds(builds: dict[str, Any]) -> dict[str, float]:
+def phase_seconds(builds: dict[str, Any]) -> dict[str, float]:
     """Median seconds per phase of a variant's builds, with "other_checks" and "total"."""
     phases = builds["phases"]
     seconds = {
@@ -152,9 +152,9 @@ def _phase_seconds(builds: dict[str, Any]) -> dict[str, float]:
 
 
 def _phases(m: dict[str, Any]) -> str:
-    small = _phase_seconds(m["small"]["with"])
-    large = _phase_seconds(m["large"]["with"])
-    rebuild = _phase_seconds(m["large"]["rebuild_with"])
+    small = phase_seconds(m["small"]["with"])
+    large = phase_seconds(m["large"]["with"])
+    rebuild = phase_seconds(m["large"]["rebuild_with"])
     pages = _n(m["large"]["pages"])
     rows = [
         "## Time spent in kapdocs",

@@ -227,8 +227,7 @@ def ratio(measurement: dict[str, Any], quantity: str = "cpu", prefix: str = "") 
 
 def own_time(measurement: dict[str, Any]) -> float:
     """kapdocs' own seconds (collect, checks, HTML pass) in the median build with it."""
-    phases = measurement["with"]["phases"]
-    return sum(phases.get(p, {"median": 0.0})["median"] for p in ("collect", "checks", "html_pass"))
+    return report.phase_seconds(measurement["with"])["total"]
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
