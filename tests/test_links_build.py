@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import build_once, findings
+from tests.conftest import build_once, findings, touch_later
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -87,8 +86,7 @@ def test_renamed_heading_is_reported_on_unchanged_page(
 
     other = src / "other.md"
     other.write_text(other.read_text().replace("## Second heading", "## Renamed heading"))
-    stat = other.stat()
-    os.utime(other, (stat.st_atime + 10, stat.st_mtime + 10))
+    touch_later(other)
     second, _ = build_once(make_app, src, parallel=parallel)
 
     # index.md did not change; its links to #second-heading are now broken.

@@ -7,7 +7,6 @@ page, whose source did not change, must still show the new state.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from io import StringIO
@@ -17,6 +16,7 @@ import pytest
 
 from kapdocs.definitions import summarise
 from kapdocs.usedon import letter
+from tests.conftest import build_once, touch_later
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -50,19 +50,6 @@ def site(rootdir: Path, tmp_path: Path) -> Path:
     return src
 
 
-def _build(make_app: Callable[..., object], src: Path, **kwargs: object) -> Path:
-    app = make_app("html", srcdir=src, warning=StringIO(), **kwargs)
-    app.build()  # type: ignore[attr-defined]
-    outdir: Path = app.outdir  # type: ignore[attr-defined]
-    app.cleanup()  # type: ignore[attr-defined]
-    return outdir
-
-
-def _touch_later(path: Path) -> None:
-    stat = path.stat()
-    os.utime(path, (stat.st_atime + 10, stat.st_mtime + 10))
-
-
 def _used_on(outdir: Path) -> dict[str, list[str]]:
     """Entry anchor -> the pages its "Used on" line links."""
     html = (outdir / "glossary.html").read_text()
@@ -79,23 +66,23 @@ def _used_on(outdir: Path) -> dict[str, list[str]]:
 def test_used_on_follows_links_added_and_removed_elsewhere(
     make_app: Callable[..., object], site: Path, parallel: int
 ) -> None:
-    outdir = _build(make_app, site, parallel=parallel)
+    _, outdir = build_once(make_app, site, parallel=parallel)
     # The glossary's own cross-link (NMDA receptor -> BDNF) does not count.
     assert _used_on(outdir) == {"term-BDNF": ["page.html"], "term-NMDA-receptor": ["page.html"]}
 
     # Only page.md changes: it drops its link to NMDA receptor.
     page = site / "page.md"
     page.write_text(page.read_text().replace("{term}`NMDA receptor`", "NMDA receptor (NMDAR)"))
-    _touch_later(page)
-    outdir = _build(make_app, site, parallel=parallel)
+    touch_later(page)
+    _, outdir = build_once(make_app, site, parallel=parallel)
     assert _used_on(outdir) == {"term-BDNF": ["page.html"], "term-NMDA-receptor": []}
 
     # A new page links BDNF.
     (site / "other.md").write_text("# Other\n\nThe {term}`BDNF` entry, linked again.\n")
     index = site / "index.md"
     index.write_text(index.read_text().replace("page\n```", "page\nother\n```"))
-    _touch_later(index)
-    outdir = _build(make_app, site, parallel=parallel)
+    touch_later(index)
+    _, outdir = build_once(make_app, site, parallel=parallel)
     assert _used_on(outdir) == {
         "term-BDNF": ["other.html", "page.html"],
         "term-NMDA-receptor": [],
@@ -105,13 +92,13 @@ def test_used_on_follows_links_added_and_removed_elsewhere(
 def test_changed_definition_retitles_unchanged_linking_page(
     make_app: Callable[..., object], site: Path
 ) -> None:
-    outdir = _build(make_app, site)
+    _, outdir = build_once(make_app, site)
     assert 'title="A growth factor of the brain."' in (outdir / "page.html").read_text()
 
     glossary = site / "glossary.md"
     glossary.write_text(glossary.read_text().replace("A growth factor", "A neurotrophin"))
-    _touch_later(glossary)
-    outdir = _build(make_app, site)
+    touch_later(glossary)
+    _, outdir = build_once(make_app, site)
     assert 'title="A neurotrophin of the brain."' in (outdir / "page.html").read_text()
 
 
@@ -125,7 +112,7 @@ def test_changed_definition_retitles_in_a_second_build_of_the_same_application(
     assert 'title="A growth factor of the brain."' in (app.outdir / "page.html").read_text()
     glossary = site / "glossary.md"
     glossary.write_text(glossary.read_text().replace("A growth factor", "A neurotrophin"))
-    _touch_later(glossary)
+    touch_later(glossary)
     app.build()
     assert 'title="A neurotrophin of the brain."' in (app.outdir / "page.html").read_text()
     app.cleanup()
@@ -134,7 +121,7 @@ def test_changed_definition_retitles_in_a_second_build_of_the_same_application(
 def test_terms_are_search_objects_and_glossary_data_is_written(
     make_app: Callable[..., object], site: Path
 ) -> None:
-    outdir = _build(make_app, site)
+    _, outdir = build_once(make_app, site)
     index = (outdir / "searchindex.js").read_text()
     objects = json.loads(index[index.index("(") + 1 : index.rindex(")")])["objects"]
     names = {entry[4] for entries in objects.values() for entry in entries}

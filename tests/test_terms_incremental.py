@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import build_once, findings
+from tests.conftest import build_once, findings, touch_later
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -21,11 +20,6 @@ def site(rootdir: Path, tmp_path: Path) -> Path:
     return src
 
 
-def _touch_later(path: Path) -> None:
-    stat = path.stat()
-    os.utime(path, (stat.st_atime + 10, stat.st_mtime + 10))
-
-
 @pytest.mark.parametrize("parallel", [0, 2])
 def test_removed_term_is_reported_on_unchanged_page(make_app, site: Path, parallel: int) -> None:
     first, _ = build_once(make_app, site, parallel=parallel)
@@ -33,7 +27,7 @@ def test_removed_term_is_reported_on_unchanged_page(make_app, site: Path, parall
 
     glossary = site / "glossary.md"
     glossary.write_text(glossary.read_text().replace("NMDA receptor\n", "NMDA receptor complex\n"))
-    _touch_later(glossary)
+    touch_later(glossary)
     second, outdir = build_once(make_app, site, parallel=parallel)
 
     # page.md did not change, yet its link to the removed term is reported ...
@@ -69,7 +63,7 @@ def test_renamed_term_rewrites_linking_page(make_app, site: Path) -> None:
 
     glossary = site / "glossary.md"
     glossary.write_text(glossary.read_text().replace("NMDA receptor\n", "NMDA receptor complex\n"))
-    _touch_later(glossary)
+    touch_later(glossary)
     second, outdir = build_once(make_app, site)
     # The unchanged page now links the renamed entry, in the finding list and in its HTML.
     assert findings(second, site) == []
@@ -100,7 +94,7 @@ def test_unlinked_scan_reruns_only_where_needed(make_app, site: Path, monkeypatc
     scanned.clear()
     page = site / "page.md"
     page.write_text(page.read_text() + "\nA new sentence.\n")
-    _touch_later(page)
+    touch_later(page)
     second, _ = build_once(make_app, site)
     assert scanned == ["page"]
     assert findings(second, site) == findings(first, site)
@@ -108,7 +102,7 @@ def test_unlinked_scan_reruns_only_where_needed(make_app, site: Path, monkeypatc
     scanned.clear()
     glossary = site / "glossary.md"
     glossary.write_text(glossary.read_text().replace("NMDA receptor\n", "Entry\n"))
-    _touch_later(glossary)
+    touch_later(glossary)
     third, _ = build_once(make_app, site)
     assert {"other", "page"} <= set(scanned)
     clean, _ = build_once(make_app, site, freshenv=True)
