@@ -89,6 +89,18 @@ def test_used_on_follows_links_added_and_removed_elsewhere(
     }
 
 
+def test_used_on_link_text_is_the_escaped_page_title(
+    make_app: Callable[..., object], site: Path
+) -> None:
+    (site / "other.md").write_text('# Fear & "loathing" < 5\n\nThe {term}`BDNF` entry.\n')
+    index = site / "index.md"
+    index.write_text(index.read_text().replace("page\n```", "page\nother\n```"))
+    _, outdir = build_once(make_app, site)
+    html = (outdir / "glossary.html").read_text()
+    links = re.findall(r'<a class="reference internal" href="other.html">(.*?)</a>', html)
+    assert links == ["Fear &amp; “loathing” &lt; 5"]  # smart quotes are Sphinx's
+
+
 def test_changed_definition_retitles_unchanged_linking_page(
     make_app: Callable[..., object], site: Path
 ) -> None:

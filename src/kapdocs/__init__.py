@@ -16,7 +16,7 @@ from kapdocs.evidence import setup_evidence
 from kapdocs.html_pass import setup_html_pass
 from kapdocs.reader import setup_reader
 from kapdocs.report import setup_report
-from kapdocs.safety import setup_safety
+from kapdocs.resolved import setup_resolved
 from kapdocs.store import KapdocsDomain
 
 if TYPE_CHECKING:
@@ -31,11 +31,11 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_domain(KapdocsDomain)
     setup_encoding(app)
     setup_checks(app)
-    setup_safety(app)
     setup_evidence(app)
     setup_html_pass(app)
     setup_report(app)
     setup_reader(app)
+    setup_resolved(app)
     return {
         "version": __version__,
         # Bump when a record's shape in store.py changes.

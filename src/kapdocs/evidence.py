@@ -134,8 +134,8 @@ def check_evidence(marks: Iterable[EvidenceMark]) -> list[Finding]:
 # -- generating ---------------------------------------------------------------------------
 
 
-def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    for node in list(doctree.findall(kapdocs_generated)):
+def fill_generated(app: Sphinx, docname: str, generated: Iterable[kapdocs_generated]) -> None:
+    for node in generated:
         if node["kind"] == "evidence":
             node.replace_self(_evidence_table(app, docname))
         else:
@@ -245,7 +245,6 @@ def setup_evidence(app: Sphinx) -> None:
     app.add_role("evidence", EvidenceRole())
     app.add_directive("evidence-list", EvidenceListDirective)
     app.add_directive("review-dashboard", ReviewDashboardDirective)
-    app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("builder-inited", on_builder_inited)
 
 

@@ -25,9 +25,10 @@ from sphinx.locale import _
 
 from kapdocs.definitions import by_anchor, forget
 from kapdocs.search import setup_search
-from kapdocs.usedon import setup_usedon
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sphinx.application import Sphinx
 
 STATIC = Path(__file__).parent / "static"
@@ -36,9 +37,9 @@ _CITATIONS = 'class="citation-list"'
 _CAPTION = re.compile(r'(<p class="caption" role="heading")(?! aria-level)')
 
 
-def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+def add_term_titles(app: Sphinx, references: Iterable[nodes.reference]) -> None:
     definitions = by_anchor(app.env)
-    for ref in doctree.findall(nodes.reference):
+    for ref in references:
         if not any(
             isinstance(child, nodes.Element) and "std-term" in child["classes"]
             for child in ref.children
@@ -129,12 +130,10 @@ def on_builder_inited(app: Sphinx) -> None:
 
 
 def setup_reader(app: Sphinx) -> None:
-    setup_usedon(app)
     setup_search(app)
     # After Sphinx's metadata collector (priority 500), which fills env.metadata.
     app.connect("doctree-read", on_doctree_read, priority=600)
     app.connect("env-updated", forget)
-    app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("html-page-context", on_html_page_context)
     app.connect("html-page-context", on_html_page_context_late, priority=900)
     app.connect("builder-inited", on_builder_inited)

@@ -25,8 +25,6 @@ from kapdocs.store import RawHtml
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from sphinx.application import Sphinx
-
     from kapdocs.locate import SourceLines
     from kapdocs.nodeindex import NodeIndex
 
@@ -69,10 +67,15 @@ def is_unsafe(uri: str) -> bool:
     return urlsplit(uri.strip(" \t\r\n\x00")).scheme.lower() in UNSAFE_SCHEMES
 
 
-def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    for ref in list(doctree.findall(nodes.reference)):
+def disarm_unsafe_links(references: Iterable[nodes.reference]) -> list[nodes.reference]:
+    """Replace each link whose URL would run code by its text; return the other links."""
+    kept = []
+    for ref in references:
         if is_unsafe(str(ref.get("refuri", ""))):
             ref.replace_self(nodes.inline("", "", *ref.children))
+        else:
+            kept.append(ref)
+    return kept
 
 
 _EXTERNAL_A = re.compile(
@@ -86,7 +89,3 @@ def secure_external_links(html: str) -> str:
     Applied to each written page, so links from templates and raw HTML are covered too.
     """
     return _EXTERNAL_A.sub(f'<a rel="{REL}"', html)
-
-
-def setup_safety(app: Sphinx) -> None:
-    app.connect("doctree-resolved", on_doctree_resolved)

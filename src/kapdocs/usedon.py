@@ -5,9 +5,10 @@
   build's mapping, kept in the kapdocs store under ``"used_on"``. When it changed, return
   the glossary pages, because Sphinx would not re-write a glossary whose own source is
   unchanged when another page adds or removes a term link.
-* ``doctree-resolved`` (any builder, so the PDF lists the same pages): append "Used on:"
-  with a link to each page to every entry; in HTML also put the A to Z bar above the
-  glossary and a stable ``letter-<x>`` anchor on the first entry of each letter.
+* When a page is resolved (:mod:`kapdocs.resolved`; any builder, so the PDF lists the
+  same pages): append "Used on:" with a link to each page to every entry; in HTML also
+  put the A to Z bar above the glossary and a stable ``letter-<x>`` anchor on the first
+  entry of each letter.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from docutils import nodes
-from sphinx import addnodes
 from sphinx.errors import NoUri
 from sphinx.locale import _
 
@@ -29,6 +29,7 @@ from kapdocs.store import get_store
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from sphinx import addnodes
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
@@ -76,6 +77,18 @@ def _used_on_paragraph(
     return para
 
 
+def _used_on_html(docnames: list[str], fragments: dict[str, str]) -> nodes.raw:
+    """The same line as HTML markup: one node instead of three per link.
+
+    A glossary of thousands of entries would otherwise add hundreds of thousands of
+    short-lived objects to one page, enough to set off an extra full garbage collection.
+    """
+    links = ", ".join(fragments[docname] for docname in docnames)
+    label = html.escape(_("Used on:"))
+    markup = f'<p class="kapdocs-used-on"><strong>{label}</strong> {links}</p>'
+    return nodes.raw("", markup, format="html")
+
+
 def _links(
     app: Sphinx, fromdocname: str, docnames: Iterable[str]
 ) -> dict[str, tuple[str, str | None]]:
@@ -91,6 +104,19 @@ def _links(
     return links
 
 
+def _html_fragments(links: dict[str, tuple[str, str | None]]) -> dict[str, str]:
+    """Each page's link as the HTML writer would write a reference node."""
+    fragments = {}
+    for docname, (title, uri) in links.items():
+        text = html.escape(title, quote=False)
+        fragments[docname] = (
+            text
+            if uri is None
+            else f'<a class="reference internal" href="{html.escape(uri)}">{text}</a>'
+        )
+    return fragments
+
+
 def _jump_bar(present: dict[str, str]) -> nodes.raw:
     cells = []
     for char in [*string.ascii_uppercase, "#"]:
@@ -103,13 +129,13 @@ def _jump_bar(present: dict[str, str]) -> nodes.raw:
     return nodes.raw("", markup, format="html")
 
 
-def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    glossaries = list(doctree.findall(addnodes.glossary))
+def add_used_on(app: Sphinx, docname: str, glossaries: list[addnodes.glossary]) -> None:
     if not glossaries:
         return  # the mapping spans every page's links: build it only where it is shown
     mapping = used_on(app.env)
     links = _links(app, docname, {page for pages in mapping.values() for page in pages})
     is_html = app.builder.format == "html"
+    fragments = _html_fragments(links) if is_html else {}
     for glossary in glossaries:
         present: dict[str, str] = {}
         for item in _items(glossary):
@@ -119,14 +145,12 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
                 continue
             pages = mapping.get(normalise(names[0].astext()), [])
             if pages:
-                body += _used_on_paragraph(pages, links)
+                body += (
+                    _used_on_html(pages, fragments) if is_html else _used_on_paragraph(pages, links)
+                )
             char = letter(names[0].astext())
             if is_html and char not in present:
                 present[char] = f"letter-{char.lower()}" if char != "#" else "letter-other"
                 names[0]["ids"].append(present[char])
         if is_html and present:
             glossary.parent.insert(glossary.parent.index(glossary), _jump_bar(present))
-
-
-def setup_usedon(app: Sphinx) -> None:
-    app.connect("doctree-resolved", on_doctree_resolved)
