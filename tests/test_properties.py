@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sphinx.application import Sphinx
 
+from kapdocs.abbreviations import _tokens, is_abbreviation
 from kapdocs.prose import fold_whitespace
 from tests.conftest import findings
 
@@ -182,3 +183,15 @@ def _fold_reference(raw: str) -> tuple[str, tuple[int, ...]]:
 )
 def test_fold_whitespace_matches_reference(raw: str) -> None:
     assert fold_whitespace(raw) == _fold_reference(raw)
+
+
+@given(
+    st.one_of(
+        st.text(alphabet=st.sampled_from(list("ABHTIVXsa5é²É\u03a3\u03c3_-( )\n"))),
+        st.text(),
+    )
+)
+def test_abbreviation_tokens_are_the_words_that_are_abbreviations(text: str) -> None:
+    words = [(m.start(), m.group()) for m in re.finditer(r"[^\W_]+", text)]
+    expected = [(start, word) for start, word in words if is_abbreviation(word)]
+    assert [(offset, token) for offset, token, _ in _tokens(text)] == expected

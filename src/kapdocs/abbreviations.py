@@ -27,9 +27,10 @@ if TYPE_CHECKING:
 
 # Words are runs of letters and digits in any script (str.isalnum, or [^\W_]: underscores
 # are not word characters in prose). Only words with a letter other than a-z can be
-# abbreviations (they need an upper-case letter, in any script), so the search starts at
-# such a letter and goes back to the word's start; the rest of the prose is skipped in C.
-_CANDIDATE = re.compile(r"[^\W\d_a-z][^\W_]*")
+# abbreviations (they need an upper-case letter, in any script), and only up to a plural
+# "s" at the end: so the search starts at such a letter, runs to the end of the word
+# without a-z, and goes back to the word's start; the rest of the prose is skipped in C.
+_CANDIDATE = re.compile(r"[^\W\d_a-z][^\W_a-z]*+s?(?![^\W_])")
 _PAREN = re.compile(r"[()]")
 _ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
 

@@ -70,7 +70,10 @@ class SourceLines:
         words = needle.split()
         if not words:
             return hint
-        for candidate in (needle.lower(), words[0].lower()):
+        lowered = needle.lower()
+        if hint <= len(lines) and lowered in lines[hint - 1]:
+            return hint  # the usual answer, without setting up the search order
+        for candidate in (lowered, words[0].lower()):
             for lineno in _around(hint, len(lines)):
                 if candidate in lines[lineno - 1]:
                     return lineno
