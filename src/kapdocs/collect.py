@@ -61,10 +61,7 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
             return None
 
     def segments() -> list[Segment]:
-        return [
-            segment._replace(file=lines.relpath(segment.file))
-            for segment in iter_segments(doctree, docname, source)
-        ]
+        return list(iter_segments(doctree, docname, source, lines.relpath))
 
     def abbrs() -> list[AbbrUse]:
         return [

@@ -72,8 +72,19 @@ class NodeIndex:
         if cached is None:
             cached = self._breaks[id(block)] = _breaks_before(block.findall(nodes.Text))
         before, total = cached
-        first = next(iter(node.findall(nodes.Text)), None)
+        first = _first_text(node)
         return node_line(block) + (before.get(id(first), total) if first is not None else total)
+
+
+def _first_text(node: nodes.Node) -> nodes.Text | None:
+    """The first Text in *node* (findall order), found by following first children."""
+    current = node
+    while not isinstance(current, nodes.Text):
+        if not current.children:
+            # An empty element on the way: the Text, if any, is further on.
+            return next(iter(node.findall(nodes.Text)), None)
+        current = current.children[0]
+    return current
 
 
 def _breaks_before(texts: Iterable[nodes.Text]) -> tuple[dict[int, int], int]:

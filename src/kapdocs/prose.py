@@ -19,7 +19,7 @@ from kapdocs.locate import node_line, node_source
 from kapdocs.store import Segment
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 # Subtrees that are never prose.
 SKIPPED: tuple[type[nodes.Node], ...] = (
@@ -52,12 +52,17 @@ SKIPPED: tuple[type[nodes.Node], ...] = (
 SEPARATOR = "\x00"
 # A whole whitespace run that holds at least one line break (leftmost match = run start).
 _BREAK_RUN = re.compile(r"[^\S\n]*\n\s*")
+# Whitespace that folding would change other than a line break turning into a space.
+_FOLDABLE = re.compile(r"[^\S \n]|\s\s")
+_NEWLINE = re.compile(r"\n")
 
 
-def iter_segments(doctree: nodes.document, docname: str, default_source: str) -> Iterator[Segment]:
+def iter_segments(
+    doctree: nodes.document, docname: str, default_source: str, relpath: Callable[[str], str]
+) -> Iterator[Segment]:
     """Yield the prose blocks of *doctree* in document order.
 
-    ``Segment.file`` holds the absolute source path here; the collector makes it relative.
+    ``Segment.file`` is *relpath* of the block's source file.
     """
     for block in _blocks(doctree):
         pieces: list[str] = []
@@ -66,7 +71,8 @@ def iter_segments(doctree: nodes.document, docname: str, default_source: str) ->
         if not raw.strip(SEPARATOR + " \t\r\n"):
             continue
         text, breaks = fold_whitespace(raw)
-        yield Segment(docname, node_source(block, default_source), node_line(block), text, breaks)
+        file = relpath(node_source(block, default_source))
+        yield Segment(docname, file, node_line(block), text, breaks)
 
 
 def _blocks(node: nodes.Node) -> Iterator[nodes.Element]:
@@ -104,6 +110,11 @@ def _flatten(node: nodes.Node, pieces: list[str]) -> None:
 
 def fold_whitespace(raw: str) -> tuple[str, tuple[int, ...]]:
     """Fold whitespace runs to one space; return the text and where line breaks were."""
+    if _FOLDABLE.search(raw) is None:
+        # Most prose: single spaces and single line breaks (MyST's soft breaks).
+        if "\n" not in raw:
+            return raw, ()
+        return raw.replace("\n", " "), tuple(m.start() for m in _NEWLINE.finditer(raw))
     if "\n" not in raw:
         return _fold_spaces(raw), ()
     # The runs that hold line breaks split the text into lines, each folded on its own.
