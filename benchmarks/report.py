@@ -6,6 +6,7 @@ abbreviation and keeps glossary terms out of the text; values go in tables and c
 
 from __future__ import annotations
 
+import statistics
 import textwrap
 from typing import Any
 
@@ -15,6 +16,17 @@ PHASES = (
     ("other_checks", "Other cross-document checks"),
     ("html_pass", "Link check of the written pages"),
 )
+
+
+def paired_ratio(comparison: dict[str, Any], quantity: str = "cpu", prefix: str = "") -> float:
+    """Median over the pairs of with / without kapdocs, each pair's two builds back to back.
+
+    A shared machine speeds up and slows down over a run; the two builds of a pair see
+    nearly the same machine, while the medians of each side may come from different times.
+    """
+    with_ = comparison[f"{prefix}with"][quantity]["samples"]
+    without = comparison[f"{prefix}without"][quantity]["samples"]
+    return float(statistics.median(w / wo for w, wo in zip(with_, without, strict=True)))
 
 
 def page(results: dict[str, Any]) -> str:
@@ -47,10 +59,12 @@ def _intro(results: dict[str, Any]) -> str:
         "fresh process, without and then with `kapdocs` in `extensions`, alternately: "
         f"{_pairs(plan['pairs_small'])} on the small corpus and {_pairs(plan['pairs_large'])} "
         "on each of the others, so that a full run stays under half an hour on two processors. "
-        "The tables give medians. Times are processor seconds (user and system) of the build "
-        "process: for a serial build that is the wall-clock time on an idle machine, but it "
-        "does not grow when other work shares the processors. Wall-clock times and every "
-        "sample are in `benchmarks/results.json`."
+        "The tables give medians; a ratio is the median of the ratios of the pairs, whose two "
+        "builds run back to back, so that a shared machine speeding up or slowing down between "
+        "pairs moves both builds of a pair alike. Times are processor seconds (user and "
+        "system) of the build process: for a serial build that is the wall-clock time on an "
+        "idle machine, but it does not grow when other work shares the processors. Wall-clock "
+        "times and every sample are in `benchmarks/results.json`."
     )
     themes = (
         "Sphinx's `basic` theme keeps the theme's own cost from hiding the extension's: with "
@@ -127,15 +141,11 @@ def _builds(m: dict[str, Any]) -> str:
 def _row(label: str, c: dict[str, Any], quantity: str, prefix: str, unit: str) -> str:
     without = c[f"{prefix}without"][quantity]["median"]
     with_ = c[f"{prefix}with"][quantity]["median"]
-    wall = ""
-    if quantity == "cpu":
-        wall = (
-            f"{c[f'{prefix}with']['wall']['median'] / c[f'{prefix}without']['wall']['median']:.2f}"
-        )
+    wall = f"{paired_ratio(c, 'wall', prefix):.2f}" if quantity == "cpu" else ""
     digits = 0 if unit == " MiB" else 2
     return (
         f"| {label} | {without:.{digits}f}{unit} | {with_:.{digits}f}{unit} "
-        f"| {with_ / without:.2f} | {wall} |"
+        f"| {paired_ratio(c, quantity, prefix):.2f} | {wall} |"
     )
 
 

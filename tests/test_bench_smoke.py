@@ -70,3 +70,12 @@ def test_tiny_build_with_kapdocs(generate: ModuleType, tmp_path: Path) -> None:
     # The corpus is valid for Sphinx: any warning is a kapdocs finding.
     warnings = [line for line in done.stderr.splitlines() if "WARNING" in line]
     assert all("[kapdocs." in line for line in warnings), warnings
+
+
+def test_ratio_is_the_median_of_the_pairs_ratios() -> None:
+    # The second pair is an outlier, and the ratio of the two medians (30 / 50) would be it.
+    comparison = {
+        "with": {"cpu": {"samples": [11.0, 30.0, 60.0]}},
+        "without": {"cpu": {"samples": [10.0, 50.0, 55.0]}},
+    }
+    assert _load("report").paired_ratio(comparison) == pytest.approx(60.0 / 55.0)
