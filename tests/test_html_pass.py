@@ -80,6 +80,43 @@ def test_a_link_on_an_unchanged_page_breaks_when_its_target_changes(
     assert findings(second, site) == findings(clean, site)
 
 
+@pytest.fixture
+def pages_resolved(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Pages whose links the pass resolves, build after build."""
+    resolved: list[str] = []
+    original = html_pass.broken_links
+
+    def counting(page_file: str, *args: Any) -> Any:
+        resolved.append(page_file)
+        return original(page_file, *args)
+
+    monkeypatch.setattr(html_pass, "broken_links", counting)
+    return resolved
+
+
+def test_links_of_unread_pages_are_resolved_again_only_when_targets_change(
+    make_app: Any, site: Path, pages_read: list[str], pages_resolved: list[str]
+):
+    first, _ = build_once(make_app, site)
+    assert {"index.html", "other.html", "raw.html"} <= set(pages_resolved)
+    other = site / "other.md"
+    # New text, same ids: only the page Sphinx wrote again has its links resolved.
+    other.write_text(other.read_text().replace("Text.", "More text."))
+    pages_read.clear()
+    pages_resolved.clear()
+    second, _ = build_once(make_app, site)
+    assert "other.html" in pages_read
+    assert set(pages_resolved) == set(pages_read) - {"genindex.html", "search.html"}
+    assert "raw.html" not in pages_resolved
+    assert findings(second, site) == findings(first, site) == []
+    # A heading renamed: its id changed, so every page's links are resolved again.
+    other.write_text(other.read_text().replace("Kept heading", "Renamed heading"))
+    pages_resolved.clear()
+    third, _ = build_once(make_app, site)
+    assert "raw.html" in pages_resolved
+    assert findings(third, site) == [("raw.md", 4, "link_html")]
+
+
 def test_a_page_changed_outside_sphinx_is_read_again(
     make_app: Any, site: Path, pages_read: list[str]
 ):
@@ -112,3 +149,10 @@ def test_another_output_directory_does_not_reuse_the_record(
     pages_read.clear()
     build_once(make_app, moved)
     assert {"index.html", "other.html", "raw.html"} <= set(pages_read)
+
+
+def test_a_link_to_the_report_resolves_in_the_build_that_writes_it(make_app: Any, site: Path):
+    raw = site / "raw.md"
+    raw.write_text(raw.read_text().replace("k</a>", 'k</a> <a href="kapdocs-report.json">r</a>'))
+    first, _ = build_once(make_app, site)
+    assert findings(first, site) == []

@@ -4,8 +4,10 @@ Raw HTML, templates and stale pages can link files or ``#fragments`` that the so
 checks never see. On ``build-finished`` kapdocs reads each page written in this build
 (and any page changed since the last pass) for its element ids and its ``href``/``src``
 values, keeping those of the other pages from the last pass in the doctree directory,
-then resolves every internal link against the files and ids found. A finding is located
-at the source document of the page. Links a source check already reported
+then resolves every internal link against the files and ids found. The links of a page
+it did not read are resolved again only when the site's files or a read page's ids
+changed; otherwise the last pass's answer stands. A finding is located at the source
+document of the page. Links a source check already reported
 (``link_doc``/``link_anchor``) are not reported twice.
 """
 
@@ -37,8 +39,8 @@ if TYPE_CHECKING:
 
     from kapdocs.store import LinkRef
 
-# Bump when PageLinks or what scan_page collects changes.
-_CACHE_VERSION = 1
+# Bump when PageLinks, what scan_page collects or the record's layout changes.
+_CACHE_VERSION = 2
 # How far a file's modification time may lag the clock: file systems that keep whole
 # seconds (FAT keeps two) show it in the time itself; others stamp with a clock that
 # ticks every few milliseconds.
@@ -55,6 +57,22 @@ class _Seen(NamedTuple):
     size: int
     inode: int
     page: PageLinks
+
+
+# A broken link: (link, resolved "file#id", problem).
+Broken = tuple[str, str, str]
+
+
+class _Pass(NamedTuple):
+    """What a pass leaves for the next: each page as read, the site's files, and the
+    broken links found on each page of a document."""
+
+    seen: dict[str, _Seen]
+    files: frozenset[str]
+    broken: dict[str, tuple[Broken, ...]]
+
+
+_NO_PASS = _Pass({}, frozenset(), {})
 
 
 def _slack(mtime_ns: int) -> int:
@@ -78,9 +96,9 @@ def read_page(path: str) -> tuple[PageLinks, os.stat_result]:
 
 def scan_site(
     outdir: str, seen: dict[str, _Seen], written_after_ns: int
-) -> tuple[set[str], dict[str, _Seen], bool]:
+) -> tuple[frozenset[str], dict[str, _Seen], set[str]]:
     """All files under *outdir* (relative, with /), what each HTML page holds, and
-    whether that differs from *seen*.
+    which pages were read.
 
     A page is read again unless it is the file the last pass read (*seen*), unchanged
     since, and older than *written_after_ns* (when this build began writing): a page
@@ -88,7 +106,7 @@ def scan_site(
     """
     files: set[str] = set()
     pages: dict[str, _Seen] = {}
-    read = 0
+    read: set[str] = set()
     for folder, _, names in os.walk(outdir):
         for name in names:
             path = os.path.join(folder, name)
@@ -107,8 +125,8 @@ def scan_site(
                 continue
             page, stat = read_page(path)
             pages[rel] = _Seen(*_signature(stat), page)
-            read += 1
-    return files, pages, read > 0 or pages.keys() != seen.keys()
+            read.add(rel)
+    return frozenset(files), pages, read
 
 
 def _cache_file(app: Sphinx) -> Path:
@@ -116,24 +134,25 @@ def _cache_file(app: Sphinx) -> Path:
     return Path(app.doctreedir) / f"kapdocs-{app.builder.name}-pages.pickle"
 
 
-def load_seen(app: Sphinx) -> dict[str, _Seen]:
-    """What the last pass over this output directory read; empty if unknown or unreadable."""
+def load_pass(app: Sphinx) -> _Pass:
+    """What the last pass over this output directory found; nothing if unknown or unreadable."""
     try:
         with open(_cache_file(app), "rb") as f:
-            version, outdir, seen = pickle.load(f)
+            version, outdir, *fields = pickle.load(f)
+        if version != _CACHE_VERSION or outdir != str(app.outdir):
+            return _NO_PASS
+        return _Pass(*fields)
     except Exception:  # missing, truncated or from another version: read every page
-        return {}
-    if version != _CACHE_VERSION or outdir != str(app.outdir):
-        return {}
-    return seen  # type: ignore[no-any-return]
+        return _NO_PASS
 
 
-def save_seen(app: Sphinx, seen: dict[str, _Seen]) -> None:
+def save_pass(app: Sphinx, done: _Pass) -> None:
     path = _cache_file(app)
     partial = path.with_suffix(".partial")
     try:
         with open(partial, "wb") as f:
-            pickle.dump((_CACHE_VERSION, str(app.outdir), seen), f, pickle.HIGHEST_PROTOCOL)
+            record = (_CACHE_VERSION, str(app.outdir), *done)
+            pickle.dump(record, f, pickle.HIGHEST_PROTOCOL)
         os.replace(partial, path)
     except OSError:
         pass  # the next pass reads every page again
@@ -145,8 +164,8 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> None:
 
 
 def broken_links(
-    page_file: str, page: PageLinks, files: set[str], pages: dict[str, PageLinks]
-) -> Iterable[tuple[str, str, str]]:
+    page_file: str, page: PageLinks, files: frozenset[str], pages: dict[str, PageLinks]
+) -> Iterable[Broken]:
     """(link, resolved "file#id", problem) for each internal link that resolves nowhere."""
     page_dir = posixpath.dirname(page_file)
     for link in page.links:
@@ -195,11 +214,19 @@ def check_html(app: Sphinx) -> list[Finding]:
     lines = SourceLines(app.srcdir)
     # Without a start time (a pass outside a normal build), trust no earlier reading.
     written_after = _WRITE_START.get(env, 0)
-    files, seen, changed = scan_site(str(app.outdir), load_seen(app), written_after)
-    if changed:
-        save_seen(app, seen)
+    last = load_pass(app)
+    files, seen, read = scan_site(str(app.outdir), last.seen, written_after)
+    if app.config.kapdocs_report:
+        # Written after this pass, so absent from a first build's output directory.
+        files |= {posixpath.normpath(app.config.kapdocs_report.replace(os.sep, "/"))}
     pages = {rel: entry.page for rel, entry in seen.items()}
+    # Unread pages' links resolve as before unless a file came or went or an id changed.
+    keep_unread = files == last.files and all(
+        rel in last.seen and last.seen[rel].page.ids == seen[rel].page.ids for rel in read
+    )
     reported = {tuple(key) for key in store.data.get("broken_links", ())}
+    suffix = getattr(app.builder, "out_suffix", ".html")
+    broken: dict[str, tuple[Broken, ...]] = {}
     findings = []
     for docname in sorted(env.found_docs):
         page_file = app.builder.get_target_uri(docname)
@@ -208,9 +235,12 @@ def check_html(app: Sphinx) -> list[Finding]:
         page = pages.get(page_file)
         if page is None:
             continue
+        if keep_unread and page_file not in read and page_file in last.broken:
+            broken[page_file] = last.broken[page_file]
+        else:
+            broken[page_file] = tuple(broken_links(page_file, page, files, pages))
         source = str(env.doc2path(docname))
-        suffix = getattr(app.builder, "out_suffix", ".html")
-        for link, resolved, problem in broken_links(page_file, page, files, pages):
+        for link, resolved, problem in broken[page_file]:
             if (docname, resolved.replace(suffix, "", 1)) in reported:
                 continue  # reported at its source already
             needle = urlsplit(link).fragment or posixpath.basename(urlsplit(link).path)
@@ -223,6 +253,9 @@ def check_html(app: Sphinx) -> list[Finding]:
                     "fix the link in the page, its raw HTML or the template",
                 )
             )
+    done = _Pass(seen, files, broken)
+    if done != last:
+        save_pass(app, done)
     return findings
 
 
