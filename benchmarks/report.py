@@ -110,7 +110,7 @@ def _targets(targets: list[dict[str, Any]]) -> str:
     for target in targets:
         verdict = "`PASS`" if target["pass"] else "`FALLS SHORT`"
         rows.append(
-            f"| {target['target']} | {target['value']:.2f} | {target['limit']:.2f} | {verdict} |"
+            f"| {target['target']} | {target['value']:.3f} | {target['limit']:.2f} | {verdict} |"
         )
     return "\n".join(rows)
 
