@@ -39,21 +39,26 @@ def site(tmp_path: Path) -> Path:
     return src
 
 
+def _record_pages(monkeypatch: pytest.MonkeyPatch, function: str) -> list[str]:
+    """File names of the pages that html_pass.<function> is called for (first argument)."""
+    pages: list[str] = []
+    original = getattr(html_pass, function)
+
+    def recording(page: str, *args: Any) -> Any:
+        pages.append(page.replace("\\", "/").rsplit("/", 1)[-1])
+        return original(page, *args)
+
+    monkeypatch.setattr(html_pass, function, recording)
+    return pages
+
+
 @pytest.fixture
 def pages_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Names of the pages the pass reads, build after build."""
-    read: list[str] = []
-    original = html_pass.read_page
-
-    def counting(path: str) -> Any:
-        read.append(path.replace("\\", "/").rsplit("/", 1)[-1])
-        return original(path)
-
-    monkeypatch.setattr(html_pass, "read_page", counting)
     # The test's builds follow each other within milliseconds; the file times of this
     # machine are fine-grained, so no slack is needed to tell the builds apart.
     monkeypatch.setattr(html_pass, "_FINE_SLACK_NS", 0)
-    return read
+    return _record_pages(monkeypatch, "read_page")
 
 
 def test_unchanged_pages_are_not_read_again(make_app: Any, site: Path, pages_read: list[str]):
@@ -83,15 +88,7 @@ def test_a_link_on_an_unchanged_page_breaks_when_its_target_changes(
 @pytest.fixture
 def pages_resolved(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Pages whose links the pass resolves, build after build."""
-    resolved: list[str] = []
-    original = html_pass.broken_links
-
-    def counting(page_file: str, *args: Any) -> Any:
-        resolved.append(page_file)
-        return original(page_file, *args)
-
-    monkeypatch.setattr(html_pass, "broken_links", counting)
-    return resolved
+    return _record_pages(monkeypatch, "broken_links")
 
 
 def test_links_of_unread_pages_are_resolved_again_only_when_targets_change(
