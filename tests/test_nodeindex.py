@@ -25,10 +25,13 @@ def test_elements_by_class_in_document_order() -> None:
     first, second = nodes.emphasis(), nodes.strong(text="x")
     para += [nodes.Text("a "), first, second]
     first += nodes.strong(text="y")
+    last = nodes.paragraph(text="z")
+    document[0] += last
     index = NodeIndex(document)
     assert index.of(nodes.strong) == [first[0], second]
     assert index.of(nodes.emphasis, nodes.strong) == [first, first[0], second]
-    assert set(index.every()) == set(document.findall(nodes.Element))
+    assert list(index.every()) == list(document.findall(nodes.Element))
+    assert index.of(nodes.TextElement) == [para, first, first[0], second, last]  # subclasses
 
 
 def test_expected_line_counts_breaks_before_the_node() -> None:

@@ -24,40 +24,37 @@ class NodeIndex:
 
     def __init__(self, doctree: nodes.document) -> None:
         self.doctree = doctree
-        self._by_class: dict[type[nodes.Element], list[tuple[int, nodes.Element]]] = {}
+        # Nodes only, no (position, node) pairs: on a page of thousands of elements those
+        # pairs were thousands of tracked objects for the garbage collector to carry.
+        self._all: list[nodes.Element] = []
+        self._by_class: dict[type[nodes.Element], list[nodes.Element]] = {}
         # Per text block: line breaks before each of its Text nodes, and in all.
         self._breaks: dict[int, tuple[dict[int, int], int]] = {}
         # An explicit stack, not findall(): this walk is on every page's reading path.
         stack: list[nodes.Node] = [doctree]
-        position = 0
         while stack:
             node = stack.pop()
             if not isinstance(node, nodes.Element):
                 continue  # Text
-            entries = self._by_class.get(type(node))
-            if entries is None:
-                entries = self._by_class[type(node)] = []
-            entries.append((position, node))
-            position += 1
+            self._all.append(node)
+            same = self._by_class.get(type(node))
+            if same is None:
+                same = self._by_class[type(node)] = []
+            same.append(node)
             if node.children:
                 stack.extend(node.children[::-1])
 
     def of(self, *classes: type[N]) -> list[N]:
         """Elements that are instances of any of *classes*, in document order."""
-        found = [
-            entry
-            for cls, entries in self._by_class.items()
-            if issubclass(cls, classes)
-            for entry in entries
-        ]
-        found.sort(key=lambda entry: entry[0])
-        return [node for _, node in found]  # type: ignore[misc]
+        matched = [cls for cls in self._by_class if issubclass(cls, classes)]
+        if len(matched) == 1:
+            return list(self._by_class[matched[0]])  # type: ignore[arg-type]
+        wanted = set(matched)
+        return [node for node in self._all if type(node) in wanted]  # type: ignore[misc]
 
     def every(self) -> Iterable[nodes.Element]:
-        """Every element, in no particular order."""
-        for entries in self._by_class.values():
-            for _, node in entries:
-                yield node
+        """Every element, in document order."""
+        return iter(self._all)
 
     def expected_line(self, node: nodes.Node) -> int:
         """The block's line plus the line breaks in the block's text before *node*.
