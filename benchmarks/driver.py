@@ -7,15 +7,17 @@ not through ``sphinx-build``.
 
     python benchmarks/driver.py SRC OUT [--without-kapdocs] [--fresh]
 
-Prints ``{"status", "seconds", "read", "written", "phases"}``: the exit status, the
+Prints ``{"status", "seconds", "read", "written", "phases", "gc"}``: the exit status, the
 seconds from creating the application to the end of the build, the number of documents
-read and pages written, and kapdocs' per-phase seconds (empty without kapdocs).
+read and pages written, kapdocs' per-phase seconds (empty without kapdocs), and the
+garbage collector's full collections in the build (how many, and their seconds).
 Warnings go to standard error, as with ``sphinx-build``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shutil
 import sys
@@ -25,6 +27,31 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+OLDEST = len(gc.get_count()) - 1  # the generation a full collection collects
+
+
+class FullCollections:
+    """A ``gc.callbacks`` entry counting full (oldest-generation) collections and their time.
+
+    Sphinx keeps every doctree it read in memory until it writes the page, so one full
+    collection of a large build's heap takes a second or more, and whether an extra one
+    falls inside a build can outweigh everything an extension does itself.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != OLDEST:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.count += 1
+            self.seconds += time.perf_counter() - self._started
 
 
 def build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> dict[str, Any]:
@@ -39,6 +66,8 @@ def build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> dict[str, Any]:
     def on_page(app: Sphinx, *args: object) -> None:
         counts["written"] += 1
 
+    collections = FullCollections()
+    gc.callbacks.append(collections)
     start = time.perf_counter()
     with patch_docutils(src), docutils_namespace():
         app = Sphinx(
@@ -56,10 +85,12 @@ def build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> dict[str, Any]:
         app.connect("html-page-context", on_page)
         app.build()
     seconds = time.perf_counter() - start
+    gc.callbacks.remove(collections)
     # Only a build with kapdocs has imported it; importing it here would bias the other.
     timing = sys.modules.get("kapdocs.timing")
     phases: dict[str, float] = timing.totals() if timing is not None else {}
-    return {"status": app.statuscode, "seconds": seconds, **counts, "phases": phases}
+    full = {"count": collections.count, "seconds": collections.seconds}
+    return {"status": app.statuscode, "seconds": seconds, **counts, "phases": phases, "gc": full}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -131,10 +131,22 @@ def _builds(m: dict[str, Any]) -> str:
             rows.append(_row(label, c, "cpu", "rebuild_", " s"))
     large = m["large"]
     rows.append(_row(f"{_n(large['pages'])} pages, peak memory", large, "max_rss_mib", "", " MiB"))
-    rows += [
-        "",
-        "Peak memory is the maximum resident set size of the build process.",
-    ]
+    counted = "full_gc" in large["with"]  # not in results from before the driver counted them
+    if counted:
+        rows.append(_collections_row(large))
+    rows += ["", "Peak memory is the maximum resident set size of the build process."]
+    if counted:
+        rows += [
+            "",
+            _para(
+                "Full garbage collections are collections of the oldest generation; the table "
+                "gives the median count and seconds over the builds. Sphinx keeps every page it "
+                "read in memory until it writes it, so one such collection of a large build's "
+                "memory takes a second or more; whether one more of them falls inside the build "
+                "depends on how many objects each step leaves behind, and can outweigh the time an "
+                "extension spends itself."
+            ),
+        ]
     return "\n".join(rows)
 
 
@@ -147,6 +159,14 @@ def _row(label: str, c: dict[str, Any], quantity: str, prefix: str, unit: str) -
         f"| {label} | {without:.{digits}f}{unit} | {with_:.{digits}f}{unit} "
         f"| {paired_ratio(c, quantity, prefix):.2f} | {wall} |"
     )
+
+
+def _collections_row(c: dict[str, Any]) -> str:
+    cells = []
+    for side in ("without", "with"):
+        full = c[side]["full_gc"]
+        cells.append(f"{full['count']['median']:.0f} ({full['seconds']['median']:.2f} s)")
+    return f"| {_n(c['pages'])} pages, full garbage collections | {cells[0]} | {cells[1]} | | |"
 
 
 def phase_seconds(builds: dict[str, Any]) -> dict[str, float]:

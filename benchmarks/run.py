@@ -69,6 +69,7 @@ class Build(NamedTuple):
     written: int
     warnings: int
     phases: dict[str, float]
+    gc: dict[str, float]  # full garbage collections: "count" and "seconds"
 
 
 # -- running builds -------------------------------------------------------------------------
@@ -104,6 +105,7 @@ def run_build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> Build:
         result["written"],
         stderr.read_text().count("WARNING:"),
         result["phases"],
+        result["gc"],
     )
 
 
@@ -210,6 +212,7 @@ def variant(builds: list[Build]) -> dict[str, Any]:
         "written": [b.written for b in builds],
         "warnings": [b.warnings for b in builds],
         "phases": {phase: summary([b.phases.get(phase, 0.0) for b in builds]) for phase in phases},
+        "full_gc": {key: summary([b.gc[key] for b in builds]) for key in ("count", "seconds")},
     }
 
 

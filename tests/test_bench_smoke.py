@@ -5,6 +5,7 @@ Nothing here is timed: a shared CI machine is far too noisy for timed assertions
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import subprocess
@@ -65,6 +66,7 @@ def test_tiny_build_with_kapdocs(generate: ModuleType, tmp_path: Path) -> None:
     assert result["status"] == 0
     assert result["read"] == 5 + 2
     assert {"collect", "checks"} <= result["phases"].keys()
+    assert result["gc"].keys() == {"count", "seconds"}
     report = json.loads((out / "html" / "kapdocs-report.json").read_text(encoding="utf-8"))
     assert report["version"] >= 1
     # The corpus is valid for Sphinx: any warning is a kapdocs finding.
@@ -79,3 +81,17 @@ def test_ratio_is_the_median_of_the_pairs_ratios() -> None:
         "without": {"cpu": {"samples": [10.0, 50.0, 55.0]}},
     }
     assert _load("report").paired_ratio(comparison) == pytest.approx(60.0 / 55.0)
+
+
+def test_full_collections_are_counted_and_timed() -> None:
+    counter = _load("driver").FullCollections()
+    gc.callbacks.append(counter)
+    try:
+        gc.collect(0)  # a young generation only: not counted
+        assert counter.count == 0
+        gc.collect()
+        gc.collect()
+    finally:
+        gc.callbacks.remove(counter)
+    assert counter.count == 2
+    assert counter.seconds > 0
