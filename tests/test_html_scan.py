@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kapdocs.html_scan import PageLinks, scan_page
+from kapdocs.html_scan import PageLinks, _attributes, _attributes_one_by_one, scan_page
 
 
 class Reference(HTMLParser):
@@ -85,6 +85,23 @@ def piece(draw: st.DrawFn) -> str:
 @given(st.lists(piece(), max_size=12).map("".join))
 def test_scan_page_agrees_with_htmlparser(text: str) -> None:
     assert scan_page(text) == reference(text)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from([" ", "\n  ", " / ", ""]), attribute()), max_size=5).map(
+        lambda pairs: "".join(separator + a for separator, a in pairs)
+    ),
+    st.sampled_from(["", " ", " /", "/ "]),
+)
+def test_attributes_written_plainly_split_as_one_by_one(attrs: str, end: str) -> None:
+    # The shortcut for name="value" runs answers as the attribute-by-attribute parser.
+    assert _attributes(attrs + end) == _attributes_one_by_one(attrs + end)
+
+
+def test_plain_attributes_split_at_once() -> None:
+    attrs = ' class="reference internal" href="a.html#b" title="x > y" /'
+    expected = [("class", '"reference internal"'), ("href", '"a.html#b"'), ("title", '"x > y"')]
+    assert _attributes(attrs) == _attributes_one_by_one(attrs) == expected
 
 
 def test_a_value_that_looks_like_an_attribute_stays_a_value() -> None:

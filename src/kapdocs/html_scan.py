@@ -37,6 +37,10 @@ _WANTED = re.compile(r"""(?<=[\s/"'])(?:id|name|href|src)\s*=""", re.IGNORECASE)
 _ATTR = re.compile(
     r"""(?:\s|/(?!>))*((?<=['"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|"[^"]*"|(?!['"])[^>\s]*))?"""
 )
+# Sphinx and most templates write each attribute as name="value" after one space; a run of
+# only such attributes is split by one findall, not one match per attribute.
+_PLAIN_RUN = re.compile(r"""(?:\s+[^\s/>="'<]+="[^"]*")*[\s/]*""")
+_PLAIN_ATTR = re.compile(r"""([^\s/>="'<]+)=("[^"]*")""")
 _LINK_ATTRS = frozenset({"href", "src"})
 
 
@@ -75,6 +79,12 @@ def scan_page(text: str) -> PageLinks:
 
 def _attributes(attrs: str) -> list[tuple[str, str]]:
     """(name, raw value) of each attribute that has a value, up to the first junk."""
+    if _PLAIN_RUN.fullmatch(attrs):
+        return _PLAIN_ATTR.findall(attrs)
+    return _attributes_one_by_one(attrs)
+
+
+def _attributes_one_by_one(attrs: str) -> list[tuple[str, str]]:
     found = []
     position = 0
     while (match := _ATTR.match(attrs, position)) is not None and match.end() > position:
