@@ -10,7 +10,8 @@ not through ``sphinx-build``.
 Prints ``{"status", "seconds", "read", "written", "phases", "gc"}``: the exit status, the
 seconds from creating the application to the end of the build, the number of documents
 read and pages written, kapdocs' per-phase seconds (empty without kapdocs), and the
-garbage collector's full collections in the build (how many, and their seconds).
+garbage collector's full collections in the build (how many, their seconds, and the
+seconds of those that fell inside each of kapdocs' timers).
 Warnings go to standard error, as with ``sphinx-build``.
 """
 
@@ -42,6 +43,7 @@ class FullCollections:
     def __init__(self) -> None:
         self.count = 0
         self.seconds = 0.0
+        self.in_kapdocs: dict[str, float] = {}  # seconds inside each of kapdocs' timers
         self._started = 0.0
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
@@ -49,9 +51,14 @@ class FullCollections:
             return
         if phase == "start":
             self._started = time.perf_counter()
-        else:
-            self.count += 1
-            self.seconds += time.perf_counter() - self._started
+            return
+        elapsed = time.perf_counter() - self._started
+        self.count += 1
+        self.seconds += elapsed
+        timing = sys.modules.get("kapdocs.timing")  # imported only by a build with kapdocs
+        running = timing.running() if timing is not None else None
+        if running is not None:
+            self.in_kapdocs[running] = self.in_kapdocs.get(running, 0.0) + elapsed
 
 
 def build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> dict[str, Any]:
@@ -89,7 +96,11 @@ def build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> dict[str, Any]:
     # Only a build with kapdocs has imported it; importing it here would bias the other.
     timing = sys.modules.get("kapdocs.timing")
     phases: dict[str, float] = timing.totals() if timing is not None else {}
-    full = {"count": collections.count, "seconds": collections.seconds}
+    full = {
+        "count": collections.count,
+        "seconds": collections.seconds,
+        "in_kapdocs": collections.in_kapdocs,
+    }
     return {"status": app.statuscode, "seconds": seconds, **counts, "phases": phases, "gc": full}
 
 

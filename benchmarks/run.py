@@ -69,7 +69,7 @@ class Build(NamedTuple):
     written: int
     warnings: int
     phases: dict[str, float]
-    gc: dict[str, float]  # full garbage collections: "count" and "seconds"
+    gc: dict[str, Any]  # full garbage collections: "count", "seconds", "in_kapdocs"
 
 
 # -- running builds -------------------------------------------------------------------------
@@ -212,7 +212,11 @@ def variant(builds: list[Build]) -> dict[str, Any]:
         "written": [b.written for b in builds],
         "warnings": [b.warnings for b in builds],
         "phases": {phase: summary([b.phases.get(phase, 0.0) for b in builds]) for phase in phases},
-        "full_gc": {key: summary([b.gc[key] for b in builds]) for key in ("count", "seconds")},
+        "full_gc": {
+            "count": summary([b.gc["count"] for b in builds]),
+            "seconds": summary([b.gc["seconds"] for b in builds]),
+            "in_kapdocs": summary([sum(b.gc["in_kapdocs"].values()) for b in builds]),
+        },
     }
 
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from kapdocs.timing import running, timed
+
 if TYPE_CHECKING:
     from types import ModuleType
 
@@ -66,7 +68,7 @@ def test_tiny_build_with_kapdocs(generate: ModuleType, tmp_path: Path) -> None:
     assert result["status"] == 0
     assert result["read"] == 5 + 2
     assert {"collect", "checks"} <= result["phases"].keys()
-    assert result["gc"].keys() == {"count", "seconds"}
+    assert result["gc"].keys() == {"count", "seconds", "in_kapdocs"}
     report = json.loads((out / "html" / "kapdocs-report.json").read_text(encoding="utf-8"))
     assert report["version"] >= 1
     # The corpus is valid for Sphinx: any warning is a kapdocs finding.
@@ -90,8 +92,21 @@ def test_full_collections_are_counted_and_timed() -> None:
         gc.collect(0)  # a young generation only: not counted
         assert counter.count == 0
         gc.collect()
-        gc.collect()
+        with timed("checks"), timed("term_scan"):
+            gc.collect()
     finally:
         gc.callbacks.remove(counter)
     assert counter.count == 2
     assert counter.seconds > 0
+    # Only the collection inside the timers, under the outermost phase.
+    assert counter.in_kapdocs.keys() == {"checks"}
+    assert 0 < counter.in_kapdocs["checks"] < counter.seconds
+
+
+def test_running_names_the_outermost_timer() -> None:
+    assert running() is None
+    with timed("checks"):
+        with timed("term_scan"):
+            assert running() == "checks"
+        assert running() == "checks"
+    assert running() is None

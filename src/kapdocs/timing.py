@@ -15,16 +15,28 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 _totals: defaultdict[str, float] = defaultdict(float)
+_running: list[str] = []  # phases whose timers run now, outermost first
 
 
 @contextmanager
 def timed(phase: str) -> Iterator[None]:
     """Add the wall time of the block to *phase*'s total."""
     start = time.perf_counter()
+    _running.append(phase)
     try:
         yield
     finally:
+        _running.pop()
         _totals[phase] += time.perf_counter() - start
+
+
+def running() -> str | None:
+    """The outermost phase whose timer runs now, if any.
+
+    The benchmark asks this when the garbage collector pauses the build: a pause inside
+    a timer counts in kapdocs' time, whichever code's objects it collects.
+    """
+    return _running[0] if _running else None
 
 
 def totals() -> dict[str, float]:
