@@ -52,10 +52,11 @@ class Plan(NamedTuple):
     pairs_furo: int
     scan_chars: int  # size of the text for the term-scan measurement
     scan_repeats: int
+    rebuilds: int  # one-page rebuild pairs after each full-build pair of the large corpus
 
 
-FULL = Plan(100, 1000, 200, 5, 5, 5, 5_000_000, 5)
-QUICK = Plan(10, 30, 10, 1, 1, 1, 200_000, 1)
+FULL = Plan(100, 1000, 200, 5, 5, 5, 5_000_000, 5, 3)
+QUICK = Plan(10, 30, 10, 1, 1, 1, 200_000, 1, 1)
 
 
 class Build(NamedTuple):
@@ -119,29 +120,36 @@ def edit_page(path: Path) -> str:
 
 
 def compare(
-    name: str, src: Path, work: Path, pairs: int, incremental: bool = False
+    name: str, src: Path, work: Path, pairs: int, rebuilds: int = 0
 ) -> dict[str, list[Build]]:
-    """*pairs* fresh builds without and with kapdocs, alternating; optionally each followed
-    by a rebuild after editing one page."""
+    """*pairs* fresh builds without and with kapdocs, alternating; after each pair,
+    *rebuilds* pairs of rebuilds after editing one page, alternating too."""
     samples: dict[str, list[Build]] = {"without": [], "with": []}
     samples |= {"rebuild_without": [], "rebuild_with": []}
     pages = sorted(src.glob("page-*.md"))
     edited = pages[len(pages) // 2]
+    variants = ("without", "with")
     for pair in range(pairs):
-        for variant in ("without", "with"):
-            out = work / f"{name}-{variant}"
-            build = run_build(src, out, variant == "with", fresh=True)
+        for variant in variants:
+            build = run_build(src, work / f"{name}-{variant}", variant == "with", fresh=True)
             samples[variant].append(build)
-            line = f"{name} {pair + 1}/{pairs} {variant:7} cpu {build.cpu:7.2f} s"
-            if incremental:
+            print(f"{name} {pair + 1}/{pairs} {variant:7} cpu {build.cpu:7.2f} s", flush=True)
+        # A rebuild takes seconds, so it is noisier than a full build: more pairs of them,
+        # each pair back to back like the full builds.
+        for _ in range(rebuilds):
+            for variant in variants:
                 original = edit_page(edited)
                 try:
+                    out = work / f"{name}-{variant}"
                     rebuild = run_build(src, out, variant == "with", fresh=False)
                 finally:
                     edited.write_text(original, encoding="utf-8")
                 samples[f"rebuild_{variant}"].append(rebuild)
-                line += f", rebuild cpu {rebuild.cpu:5.2f} s (read {rebuild.read})"
-            print(line, flush=True)
+                print(
+                    f"{name} {pair + 1}/{pairs} {variant:7} rebuild cpu {rebuild.cpu:5.2f} s "
+                    f"(read {rebuild.read})",
+                    flush=True,
+                )
     return {key: value for key, value in samples.items() if value}
 
 
@@ -307,7 +315,7 @@ def measure(plan: Plan, work: Path) -> dict[str, Any]:
         "large": comparison(
             plan.large,
             "basic",
-            compare("large", corpora["large"], work, plan.pairs_large, incremental=True),
+            compare("large", corpora["large"], work, plan.pairs_large, plan.rebuilds),
         ),
         "furo": comparison(
             plan.furo, "furo", compare("furo", corpora["furo"], work, plan.pairs_furo)

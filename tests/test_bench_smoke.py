@@ -110,3 +110,30 @@ def test_running_names_the_outermost_timer() -> None:
             assert running() == "checks"
         assert running() == "checks"
     assert running() is None
+
+
+def test_rebuild_pairs_follow_each_full_build_pair(
+    generate: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = _load("run")
+    src = generate.generate(tmp_path / "src", pages=3)
+    edited = sorted(src.glob("page-*.md"))[1]
+    original = edited.read_text(encoding="utf-8")
+    calls: list[tuple[bool, bool, bool]] = []  # (with kapdocs, fresh, page edited)
+
+    def fake_build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> object:
+        calls.append((kapdocs, fresh, edited.read_text(encoding="utf-8") != original))
+        return run.Build(0.0, 1.0, 0.0, 0.0, 1, 1, 0, {}, {})
+
+    monkeypatch.setattr(run, "run_build", fake_build)
+    samples = run.compare("large", src, tmp_path / "work", pairs=2, rebuilds=2)
+    full = [(False, True, False), (True, True, False)]
+    rebuild = [(False, False, True), (True, False, True)]
+    assert calls == (full + rebuild * 2) * 2
+    assert {key: len(value) for key, value in samples.items()} == {
+        "without": 2,
+        "with": 2,
+        "rebuild_without": 4,
+        "rebuild_with": 4,
+    }
+    assert edited.read_text(encoding="utf-8") == original  # restored
