@@ -30,6 +30,7 @@ def test_elements_by_class_in_document_order() -> None:
     index = NodeIndex(document)
     assert index.of(nodes.strong) == [first[0], second]
     assert index.of(nodes.emphasis, nodes.strong) == [first, first[0], second]
+    assert index.of(nodes.table) == []
     assert list(index.every()) == list(document.findall(nodes.Element))
     assert index.of(nodes.TextElement) == [para, first, first[0], second, last]  # subclasses
 

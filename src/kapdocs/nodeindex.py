@@ -47,8 +47,11 @@ class NodeIndex:
     def of(self, *classes: type[N]) -> list[N]:
         """Elements that are instances of any of *classes*, in document order."""
         matched = [cls for cls in self._by_class if issubclass(cls, classes)]
+        if not matched:
+            return []
         if len(matched) == 1:
             return list(self._by_class[matched[0]])  # type: ignore[arg-type]
+        # Several classes: one pass over the page keeps document order.
         wanted = set(matched)
         return [node for node in self._all if type(node) in wanted]  # type: ignore[misc]
 
