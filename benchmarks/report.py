@@ -60,7 +60,7 @@ def _intro(results: dict[str, Any]) -> str:
         f"{_pairs(plan['pairs_small'])} on the small corpus and {_pairs(plan['pairs_large'])} "
         "on each of the others, so that a full run stays under half an hour on two processors. "
         f"After each pair of full builds of the {_n(plan['large'])}-page corpus come "
-        f"{_pairs(plan.get('rebuilds', 1))} of rebuilds after one page is edited, alternating "
+        f"{_pairs(plan['rebuilds'])} of rebuilds after one page is edited, alternating "
         "too. The tables give medians; a ratio is the median of the ratios of the pairs, whose two "
         "builds run back to back, so that a shared machine speeding up or slowing down between "
         "pairs moves both builds of a pair alike. Times are processor seconds (user and "
@@ -133,22 +133,20 @@ def _builds(m: dict[str, Any]) -> str:
             rows.append(_row(label, c, "cpu", "rebuild_", " s"))
     large = m["large"]
     rows.append(_row(f"{_n(large['pages'])} pages, peak memory", large, "max_rss_mib", "", " MiB"))
-    counted = "full_gc" in large["with"]  # not in results from before the driver counted them
-    if counted:
-        rows.append(_collections_row(large))
-    rows += ["", "Peak memory is the maximum resident set size of the build process."]
-    if counted:
-        rows += [
-            "",
-            _para(
-                "Full garbage collections are collections of the oldest generation; the table "
-                "gives the median count and seconds over the builds. Sphinx keeps every page it "
-                "read in memory until it writes it, so one such collection of a large build's "
-                "memory takes a second or more; whether one more of them falls inside the build "
-                "depends on how many objects each step leaves behind, and can outweigh the time an "
-                "extension spends itself."
-            ),
-        ]
+    rows += [
+        _collections_row(large),
+        "",
+        "Peak memory is the maximum resident set size of the build process.",
+        "",
+        _para(
+            "Full garbage collections are collections of the oldest generation; the table "
+            "gives the median count and seconds over the builds. Sphinx keeps every page it "
+            "read in memory until it writes it, so one such collection of a large build's "
+            "memory takes a second or more; whether one more of them falls inside the build "
+            "depends on how many objects each step leaves behind, and can outweigh the time an "
+            "extension spends itself."
+        ),
+    ]
     return "\n".join(rows)
 
 
@@ -203,27 +201,22 @@ def _phases(m: dict[str, Any]) -> str:
             f"| {label} | {small[key]:.3f} s | {large[key]:.3f} s | {growth} "
             f"| {rebuild[key]:.3f} s |"
         )
-    counted = "full_gc" in m["large"]["with"]  # not in results from before the driver counted them
-    if counted:
-        pauses = [
-            c["full_gc"]["in_kapdocs"]["median"]
-            for c in (m["small"]["with"], m["large"]["with"], m["large"]["rebuild_with"])
-        ]
-        rows.append(
-            f"| Of the total: full garbage collections inside the timers | {pauses[0]:.3f} s "
-            f"| {pauses[1]:.3f} s | | {pauses[2]:.3f} s |"
-        )
+    pauses = [
+        c["full_gc"]["in_kapdocs"]["median"]
+        for c in (m["small"]["with"], m["large"]["with"], m["large"]["rebuild_with"])
+    ]
+    rows.append(
+        f"| Of the total: full garbage collections inside the timers | {pauses[0]:.3f} s "
+        f"| {pauses[1]:.3f} s | | {pauses[2]:.3f} s |"
+    )
     has_html = "html_pass" in m["large"]["with"]["phases"]
     note = (
         "The timers cover the checks only. The features for readers (term previews, the lists "
         "of pages under each glossary entry, search) are not timed; they show in the build "
-        "ratios above."
+        "ratios above. The timers measure wall-clock time, so a full garbage collection that "
+        "falls inside one counts in it, whichever code's objects it collects; the last row "
+        "shows how much."
     )
-    if counted:
-        note += (
-            " The timers measure wall-clock time, so a full garbage collection that falls inside "
-            "one counts in it, whichever code's objects it collects; the last row shows how much."
-        )
     if not has_html:
         note += " This version of kapdocs has no link check of written pages."
     rows += ["", _para(note)]
