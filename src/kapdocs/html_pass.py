@@ -243,7 +243,8 @@ def check_html(app: Sphinx) -> list[Finding]:
         for link, resolved, problem in broken[page_file]:
             if (docname, resolved.replace(suffix, "", 1)) in reported:
                 continue  # reported at its source already
-            needle = urlsplit(link).fragment or posixpath.basename(urlsplit(link).path)
+            parts = urlsplit(link)
+            needle = parts.fragment or posixpath.basename(parts.path)
             findings.append(
                 Finding(
                     Code.LINK_HTML,
