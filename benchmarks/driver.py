@@ -76,23 +76,26 @@ def build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> dict[str, Any]:
     collections = FullCollections()
     gc.callbacks.append(collections)
     start = time.perf_counter()
-    with patch_docutils(src), docutils_namespace():
-        app = Sphinx(
-            src,
-            src,
-            out / "html",
-            out / "doctrees",
-            "html",
-            confoverrides={"extensions": extensions},
-            status=None,  # like -q
-            warning=sys.stderr,
-            freshenv=fresh,
-        )
-        app.connect("env-before-read-docs", on_read)
-        app.connect("html-page-context", on_page)
-        app.build()
+    try:
+        with patch_docutils(src), docutils_namespace():
+            app = Sphinx(
+                src,
+                src,
+                out / "html",
+                out / "doctrees",
+                "html",
+                confoverrides={"extensions": extensions},
+                status=None,  # like -q
+                warning=sys.stderr,
+                freshenv=fresh,
+            )
+            app.connect("env-before-read-docs", on_read)
+            app.connect("html-page-context", on_page)
+            app.build()
+    finally:
+        # A caller that catches the error must not go on counting into this build.
+        gc.callbacks.remove(collections)
     seconds = time.perf_counter() - start
-    gc.callbacks.remove(collections)
     # Only a build with kapdocs has imported it; importing it here would bias the other.
     timing = sys.modules.get("kapdocs.timing")
     phases: dict[str, float] = timing.totals() if timing is not None else {}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from sphinx.errors import ApplicationError
 
 from kapdocs.timing import running, timed
 
@@ -101,6 +102,14 @@ def test_full_collections_are_counted_and_timed() -> None:
     # Only the collection inside the timers, under the outermost phase.
     assert counter.in_kapdocs.keys() == {"checks"}
     assert 0 < counter.in_kapdocs["checks"] < counter.seconds
+
+
+def test_a_failed_build_stops_counting(tmp_path: Path) -> None:
+    driver = _load("driver")
+    before = list(gc.callbacks)
+    with pytest.raises(ApplicationError, match="source directory"):
+        driver.build(tmp_path / "missing", tmp_path / "out", kapdocs=False, fresh=True)
+    assert gc.callbacks == before
 
 
 def test_running_names_the_outermost_timer() -> None:
