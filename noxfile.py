@@ -94,7 +94,8 @@ def linkcheck(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Build time and memory with and without kapdocs (about 15 minutes; --quick: 1 minute).
 
-    Writes benchmarks/results.json and docs/maintainers/benchmarks.md.
+    Writes benchmarks/results.json and docs/maintainers/benchmarks.md; --render rewrites
+    them from the measurements already in results.json.
     """
     install(session, ".")
     session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs)
