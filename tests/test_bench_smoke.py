@@ -154,17 +154,17 @@ def test_targets_give_the_spread_of_the_pairs(tmp_path: Path) -> None:
     furo = results["measurements"]["furo"]
     # Make one pair an outlier: the spread must show it, the median must not move to it.
     furo["with"]["cpu"]["samples"][0] = 10 * furo["without"]["cpu"]["samples"][0]
-    by_name = {t["target"]: t for t in run.targets(results)}
-    ratio = by_name["Full build, 200 pages, furo: with / without kapdocs"]
+    judged = run.targets(results)
+    ratio = next(t for t in judged if "furo: with / without" in t["target"])
     assert ratio["pairs"][1] == pytest.approx(10.0)
     assert ratio["pairs"][0] <= ratio["value"] < 2
-    assert by_name["Term scan: 5,000 terms / 50 terms"]["pairs"] is None
+    assert next(t for t in judged if t["target"].startswith("Term scan"))["pairs"] is None
 
     destination, page = tmp_path / "results.json", tmp_path / "benchmarks.md"
     destination.write_text(json.dumps(results), encoding="utf-8")
     run.render(destination, page)
     rendered = json.loads(destination.read_text(encoding="utf-8"))
     assert rendered["measurements"] == results["measurements"]  # nothing measured again
-    assert rendered["targets"] == list(by_name.values())
+    assert rendered["targets"] == judged
     row = next(line for line in page.read_text(encoding="utf-8").splitlines() if "furo:" in line)
     assert f"| {ratio['pairs'][0]:.3f} to 10.000 |" in row
