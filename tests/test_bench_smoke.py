@@ -168,3 +168,21 @@ def test_targets_give_the_spread_of_the_pairs(tmp_path: Path) -> None:
     assert rendered["targets"] == judged
     row = next(line for line in page.read_text(encoding="utf-8").splitlines() if "furo:" in line)
     assert f"| {ratio['pairs'][0]:.3f} to 10.000 |" in row
+
+
+def test_own_share_is_the_median_of_each_builds_share() -> None:
+    def phase(*samples: float) -> dict[str, list[float]]:
+        return {"samples": list(samples)}
+
+    builds = {
+        "in_process": phase(10.0, 20.0, 40.0),
+        # term_scan runs inside checks: counting it again would inflate the share.
+        "phases": {
+            "collect": phase(0.5, 1.0, 0.5),
+            "checks": phase(0.3, 0.5, 0.3),
+            "term_scan": phase(0.2, 0.4, 0.2),
+            "html_pass": phase(0.2, 0.5, 0.2),
+        },
+    }
+    # Shares 10 %, 10 % and 2.5 %; the ratio of the medians would be 1.0 / 20 = 5 %.
+    assert _load("report").own_share(builds) == pytest.approx(0.10)
