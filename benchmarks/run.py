@@ -274,9 +274,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 def _paired(
     comparison: dict[str, Any], quantity: str = "cpu", prefix: str = ""
 ) -> tuple[float, list[float]]:
-    """The median of the pairs' with / without ratios, and the lowest and highest of them."""
+    """The paired ratio the report gives, and the lowest and highest of the pairs' ratios."""
     ratios = report.pair_ratios(comparison, quantity, prefix)
-    return statistics.median(ratios), [min(ratios), max(ratios)]
+    return report.paired_ratio(comparison, quantity, prefix), [min(ratios), max(ratios)]
 
 
 def machine() -> dict[str, Any]:
