@@ -6,6 +6,7 @@ from docutils import nodes
 from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser
 from docutils.utils import new_document
+from sphinx import addnodes
 
 from kapdocs.nodeindex import NodeIndex
 
@@ -45,3 +46,17 @@ def test_expected_line_counts_breaks_before_the_node() -> None:
     assert index.expected_line(gap) == 12
     assert index.expected_line(later) == 13
     assert index.expected_line(nodes.inline()) == 1  # detached, no text: the default line
+
+
+def test_expected_line_counts_breaks_inside_a_role_and_leaves_its_text_alone() -> None:
+    document, para = _page()
+    # A role's text sits in a text element whose parent is not one: a block of its own.
+    inner = nodes.inline(text="x\ny")
+    xref = addnodes.pending_xref("", inner)
+    later = nodes.reference(text="z")
+    para += [nodes.Text("a\n"), xref, nodes.Text("\n"), later]
+    index = NodeIndex(document)
+    assert index.expected_line(xref) == 11
+    assert index.expected_line(inner) == 10  # its own line, the paragraph's
+    assert index.expected_line(later) == 13  # the break inside the role counts too
+    assert index.expected_line(para) == 10

@@ -28,19 +28,38 @@ class NodeIndex:
         # pairs were thousands of tracked objects for the garbage collector to carry.
         self._all: list[nodes.Element] = []
         self._by_class: dict[type[nodes.Element], list[nodes.Element]] = {}
-        # Per text block: line breaks before each of its Text nodes, and in all.
-        self._breaks: dict[int, tuple[dict[int, int], int]] = {}
+        # id(element inside a text block) -> the block's line plus the line breaks in the
+        # block's text before the element, counted on the way (see expected_line).
+        self._hints: dict[int, int] = {}
         # An explicit stack, not findall(): this walk is on every page's reading path.
-        stack: list[nodes.Node] = [doctree]
+        # None marks where a text block's subtree ends.
+        stack: list[nodes.Node | None] = [doctree]
+        outer: list[int] = []  # the enclosing blocks' lines
+        # The current block's line less the breaks before it, and the page's breaks so far.
+        line = breaks = 0
+        text_element = nodes.TextElement
         while stack:
             node = stack.pop()
-            if not isinstance(node, nodes.Element):
-                continue  # Text
+            if node is None:
+                line = outer.pop()  # leaving a block: back to the enclosing one's line
+                continue
+            if isinstance(node, nodes.Text):
+                breaks += node.count("\n")
+                continue
+            assert isinstance(node, nodes.Element)
             self._all.append(node)
             same = self._by_class.get(type(node))
             if same is None:
                 same = self._by_class[type(node)] = []
             same.append(node)
+            if isinstance(node.parent, text_element):
+                self._hints[id(node)] = line + breaks
+            elif isinstance(node, text_element):
+                # A block: a text element not inside another. Breaks keep counting over
+                # the whole page, so a block nested in a role's text counts in the outer one.
+                outer.append(line)
+                stack.append(None)
+                line = node_line(node) - breaks
             if node.children:
                 stack.extend(node.children[::-1])
 
@@ -63,34 +82,8 @@ class NodeIndex:
         """The block's line plus the line breaks in the block's text before *node*.
 
         Roles and links inside a paragraph carry the paragraph's line; this is the hint
-        :meth:`kapdocs.locate.SourceLines.find` starts from.
+        :meth:`kapdocs.locate.SourceLines.find` starts from. A node outside any text
+        block, or added after the walk, gets its own line.
         """
-        block: nodes.Node = node
-        while isinstance(block.parent, nodes.TextElement):
-            block = block.parent
-        cached = self._breaks.get(id(block))
-        if cached is None:
-            cached = self._breaks[id(block)] = _breaks_before(block.findall(nodes.Text))
-        before, total = cached
-        first = _first_text(node)
-        return node_line(block) + (before.get(id(first), total) if first is not None else total)
-
-
-def _first_text(node: nodes.Node) -> nodes.Text | None:
-    """The first Text in *node* (findall order), found by following first children."""
-    current = node
-    while not isinstance(current, nodes.Text):
-        if not current.children:
-            # An empty element on the way: the Text, if any, is further on.
-            return next(iter(node.findall(nodes.Text)), None)
-        current = current.children[0]
-    return current
-
-
-def _breaks_before(texts: Iterable[nodes.Text]) -> tuple[dict[int, int], int]:
-    before: dict[int, int] = {}
-    count = 0
-    for text in texts:
-        before.setdefault(id(text), count)
-        count += text.count("\n")
-    return before, count
+        hint = self._hints.get(id(node))
+        return node_line(node) if hint is None else hint
