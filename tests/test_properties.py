@@ -15,7 +15,7 @@ import tempfile
 from io import StringIO
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sphinx.application import Sphinx
 
@@ -181,6 +181,9 @@ def _fold_reference(raw: str) -> tuple[str, tuple[int, ...]]:
         alphabet=st.sampled_from(["a", " ", "\t", "\n", "\r", "\x00", "\x01", "\x1c", "\u2003"])
     )
 )
+@example("  ")  # only spaces: one run, not two ends
+@example(" a\nb ")  # the common case: single spaces and line breaks
+@example("a \n b")
 def test_fold_whitespace_matches_reference(raw: str) -> None:
     assert fold_whitespace(raw) == _fold_reference(raw)
 

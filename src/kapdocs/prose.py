@@ -52,8 +52,6 @@ SKIPPED: tuple[type[nodes.Node], ...] = (
 SEPARATOR = "\x00"
 # A whole whitespace run that holds at least one line break (leftmost match = run start).
 _BREAK_RUN = re.compile(r"[^\S\n]*\n\s*")
-# Whitespace that folding would change other than a line break turning into a space.
-_FOLDABLE = re.compile(r"[^\S \n]|\s\s")
 _NEWLINE = re.compile(r"\n")
 
 
@@ -110,11 +108,16 @@ def _flatten(node: nodes.Node, pieces: list[str]) -> None:
 
 def fold_whitespace(raw: str) -> tuple[str, tuple[int, ...]]:
     """Fold whitespace runs to one space; return the text and where line breaks were."""
-    if _FOLDABLE.search(raw) is None:
-        # Most prose: single spaces and single line breaks (MyST's soft breaks).
+    spaced = raw.replace("\n", " ")
+    words = " ".join(raw.split())
+    # Most prose has single spaces and single line breaks (MyST's soft breaks) only: then
+    # the words joined by spaces are the text itself, less one space at either end
+    # (which are one run if there are no words).
+    ends = (spaced[:1] == " ") + (spaced[-1:] == " ")
+    if words and len(spaced) - len(words) == ends and spaced.strip(" ") == words:
         if "\n" not in raw:
             return raw, ()
-        return raw.replace("\n", " "), tuple(m.start() for m in _NEWLINE.finditer(raw))
+        return spaced, tuple(m.start() for m in _NEWLINE.finditer(raw))
     if "\n" not in raw:
         return _fold_spaces(raw), ()
     # The runs that hold line breaks split the text into lines, each folded on its own.
