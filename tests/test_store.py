@@ -21,7 +21,7 @@ def test_records_are_plain_tuples_out_of_the_collectors_sight(app: SphinxTestApp
     rows = [
         (kind, row)
         for kind in RECORD_KINDS
-        # A finding holds its code, an enum member; prose is kept compressed.
+        # A finding holds its code, an enum member; prose is kept pickled.
         if kind != "errors" and kind not in PACKED_KINDS
         for per_doc in store.data[kind].values()
         for row in per_doc

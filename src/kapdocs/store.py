@@ -8,13 +8,14 @@ Records are kept as plain tuples and handed out as their named tuples: Python's 
 collector stops tracking a plain tuple of strings and numbers, but not a named tuple, so
 tens of thousands of named tuples would be walked by every full collection of a build.
 A page's prose segments, over half of all the data and read only when the page is scanned
-for terms, are kept compressed.
+for terms, are kept as one pickle per page: a single object, which the environment's own
+pickle copies whole. (Compressing them saved a few megabytes of a large build's memory
+but cost more time than pickling.)
 """
 
 from __future__ import annotations
 
 import pickle
-import zlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
@@ -180,7 +181,7 @@ RECORD_TYPES: dict[str, type[tuple[Any, ...]]] = {
     "errors": Finding,
 }
 RECORD_KINDS = tuple(RECORD_TYPES)
-# Kinds kept as one compressed pickle per page.
+# Kinds kept as one pickle per page.
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 PACKED_KINDS = frozenset({"segments"})
 
@@ -216,7 +217,7 @@ class KapdocsDomain(Domain):
     def add(self, kind: str, docname: str, records: Iterable[Any]) -> None:
         rows = tuple(map(tuple, records))
         if kind in PACKED_KINDS:
-            self.data[kind][docname] = zlib.compress(pickle.dumps(rows, PROTOCOL), 1)
+            self.data[kind][docname] = pickle.dumps(rows, PROTOCOL)
         else:
             self.data[kind][docname] = rows
 
@@ -258,7 +259,7 @@ class _PerDoc(Mapping[str, list[Any]]):
     def __getitem__(self, docname: str) -> list[Any]:
         rows = self._rows[docname]
         if self._packed:
-            rows = pickle.loads(zlib.decompress(rows))
+            rows = pickle.loads(rows)
         return list(map(self._make, rows))
 
     def __iter__(self) -> Iterator[str]:
