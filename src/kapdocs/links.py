@@ -84,7 +84,10 @@ def collect_anchors(index: NodeIndex, docname: str, env: BuildEnvironment) -> An
     """Every id a page defines: section and target ids, and MyST heading slugs."""
     ids: set[str] = set()
     for node in index.every():
-        ids.update(node.get("ids", ()))
+        # The attribute dictionary itself: Element.get is a Python call per element.
+        found = node.attributes.get("ids")
+        if found:
+            ids.update(found)
     ids.update(env.metadata.get(docname, {}).get("myst_slugs", {}))
     return Anchors(docname, tuple(sorted(ids)))
 
