@@ -68,7 +68,7 @@ def test_tiny_build_with_kapdocs(generate: ModuleType, tmp_path: Path) -> None:
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["status"] == 0
     assert result["read"] == 5 + 2
-    assert {"collect", "checks"} <= result["phases"].keys()
+    assert {"collect", "checks", "html_pass", "pages"} <= result["phases"].keys()
     assert result["gc"].keys() == {"count", "seconds", "in_kapdocs"}
     report = json.loads((out / "html" / "kapdocs-report.json").read_text(encoding="utf-8"))
     assert report["version"] >= 1

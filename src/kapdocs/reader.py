@@ -25,6 +25,7 @@ from sphinx.locale import _
 
 from kapdocs.definitions import by_anchor, forget
 from kapdocs.search import setup_search
+from kapdocs.timing import timed
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -60,6 +61,7 @@ def page_info(metadata: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
+@timed("collect")
 def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     text = page_info(app.env.metadata.get(app.env.current_document.docname, {}))
     section = next(iter(doctree.findall(nodes.section)), None)
@@ -89,6 +91,7 @@ def _inside_admonition(node: nodes.Node) -> bool:
     return False
 
 
+@timed("pages")
 def on_html_page_context(
     app: Sphinx,
     pagename: str,
@@ -102,6 +105,7 @@ def on_html_page_context(
         context["metatags"] = context.get("metatags", "") + tag
 
 
+@timed("pages")
 def on_html_page_context_late(
     app: Sphinx,
     pagename: str,

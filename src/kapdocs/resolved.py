@@ -20,6 +20,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from kapdocs import evidence, reader, safety, usedon
+from kapdocs.timing import timed
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -47,10 +48,12 @@ def find_nodes(doctree: nodes.document) -> PageNodes:
             found.generated.append(node)
         elif isinstance(node, addnodes.glossary):
             found.glossaries.append(node)
-        stack.extend(reversed(node.children))
+        if node.children:
+            stack.extend(node.children[::-1])
     return found
 
 
+@timed("pages")
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     page = find_nodes(doctree)
     references = safety.disarm_unsafe_links(page.references)

@@ -23,6 +23,7 @@ from sphinx.errors import NoUri
 from sphinx.locale import _
 
 from kapdocs.definitions import all_definitions
+from kapdocs.timing import timed
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Set
@@ -104,10 +105,12 @@ def on_html_page_context(
 
 def on_html_collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     """Write the data before Sphinx renders search.html, so its link gets a checksum."""
-    static = Path(app.outdir) / "_static"
-    static.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps(glossary_data(app), ensure_ascii=False, separators=(",", ":"))
-    (static / DATA_FILE).write_text(f"window.kapdocsGlossary = {payload};\n", encoding="utf-8")
+    with timed("pages"):  # inside: this is a generator, run when Sphinx iterates it
+        static = Path(app.outdir) / "_static"
+        static.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps(glossary_data(app), ensure_ascii=False, separators=(",", ":"))
+        data = f"window.kapdocsGlossary = {payload};\n"
+        (static / DATA_FILE).write_text(data, encoding="utf-8")
     yield from ()
 
 
