@@ -11,12 +11,13 @@ import textwrap
 from typing import Any
 
 # The timers that do not nest in another: together, kapdocs' own time.
-OWN_PHASES = ("collect", "checks", "html_pass")
+OWN_PHASES = ("collect", "checks", "html_pass", "pages")
 PHASES = (
     ("collect", "Collecting records while pages are read"),
     ("term_scan", "Scanning prose for term mentions"),
     ("other_checks", "Other cross-document checks"),
     ("html_pass", "Link check of the written pages"),
+    ("pages", "Features for readers, as pages are written"),
 )
 
 
@@ -194,7 +195,7 @@ def phase_seconds(builds: dict[str, Any]) -> dict[str, float]:
     phases = builds["phases"]
     seconds = {
         p: phases[p]["median"] if p in phases else 0.0
-        for p in ("collect", "checks", "term_scan", "html_pass")
+        for p in ("collect", "checks", "term_scan", "html_pass", "pages")
     }
     seconds["other_checks"] = max(seconds["checks"] - seconds["term_scan"], 0.0)
     seconds["total"] = sum(seconds[p] for p in OWN_PHASES)
@@ -242,10 +243,11 @@ def _phases(m: dict[str, Any]) -> str:
         f"| Total as a share of the build | {shares[0]:.1%} | {shares[1]:.1%} | | {shares[2]:.1%} |"
     )
     note = (
-        "The timers cover the checks only. The features for readers (term previews, the lists "
-        "of pages under each glossary entry, search) are not timed; they show in the build "
-        "ratios above. The timers measure wall-clock time, so a full garbage collection that "
-        "falls inside one counts in it, whichever code's objects it collects; the second last "
+        "The timers cover the checks and the features for readers: term previews, the lists "
+        "of pages under each glossary entry, page descriptions and the search data, all added "
+        "as pages are written. The timers measure wall-clock time, so a full garbage "
+        "collection that falls inside one counts in it, whichever code's objects it collects; "
+        "the second last "
         "row shows how much. The last row divides each build's total by its own seconds from "
         "creating the Sphinx application to the end of the build, and gives the median: "
         "unlike a ratio of two builds, it does not move when the machine speeds up or slows "

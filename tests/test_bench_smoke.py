@@ -181,7 +181,8 @@ def test_own_share_is_the_median_of_each_builds_share() -> None:
             "collect": phase(0.5, 1.0, 0.5),
             "checks": phase(0.3, 0.5, 0.3),
             "term_scan": phase(0.2, 0.4, 0.2),
-            "html_pass": phase(0.2, 0.5, 0.2),
+            "html_pass": phase(0.1, 0.3, 0.1),
+            "pages": phase(0.1, 0.2, 0.1),
         },
     }
     # Shares 10 %, 10 % and 2.5 %; the ratio of the medians would be 1.0 / 20 = 5 %.
