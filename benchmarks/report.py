@@ -247,11 +247,10 @@ def _phases(m: dict[str, Any]) -> str:
         "of pages under each glossary entry, page descriptions and the search data, all added "
         "as pages are written. The timers measure wall-clock time, so a full garbage "
         "collection that falls inside one counts in it, whichever code's objects it collects; "
-        "the second last "
-        "row shows how much. The last row divides each build's total by its own seconds from "
-        "creating the Sphinx application to the end of the build, and gives the median: "
-        "unlike a ratio of two builds, it does not move when the machine speeds up or slows "
-        "down between them."
+        "the second last row shows how much. The last row divides each build's total by its "
+        "own seconds from creating the Sphinx application to the end of the build, and gives "
+        "the median: unlike a ratio of two builds, it does not move when the machine speeds "
+        "up or slows down between them."
     )
     rows += ["", _para(note)]
     return "\n".join(rows)
