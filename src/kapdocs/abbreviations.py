@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 # "s" at the end: so the search starts at such a letter, runs to the end of the word
 # without a-z, and goes back to the word's start; the rest of the prose is skipped in C.
 _CANDIDATE = re.compile(r"[^\W\d_a-z][^\W_a-z]*+s?(?![^\W_])")
+# The same on ASCII text, where the engine tests plain character ranges, not Unicode
+# categories: twice as fast over most prose.
+_CANDIDATE_ASCII = re.compile(r"[A-Z][A-Z0-9]*+s?(?![A-Za-z0-9])")
 _PAREN = re.compile(r"[()]")
 _ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
 
@@ -52,7 +55,8 @@ def is_abbreviation(token: str) -> bool:
 def _tokens(text: str) -> Iterable[tuple[int, str, bool]]:
     """(offset, token, inside parentheses) for each abbreviation in *text*."""
     found = []
-    for match in _CANDIDATE.finditer(text):
+    candidates = _CANDIDATE_ASCII if text.isascii() else _CANDIDATE
+    for match in candidates.finditer(text):
         start = match.start()
         while start and text[start - 1].isalnum():  # back to the start of the word
             start -= 1
