@@ -73,30 +73,51 @@ def iter_segments(
         yield Segment(docname, file, node_line(block), text, breaks)
 
 
+# What each node class is to the prose walk, worked out once per class: isinstance()
+# against the two dozen skipped classes, for every node of every page, cost more than the
+# walk itself.
+_SKIP, _BLOCK, _TEXT, _CONTAINER = range(4)
+_KINDS: dict[type[nodes.Node], int] = {}
+
+
+def _kind(cls: type[nodes.Node]) -> int:
+    kind = _KINDS.get(cls)
+    if kind is None:
+        if issubclass(cls, SKIPPED):
+            kind = _SKIP
+        elif issubclass(cls, nodes.TextElement):
+            kind = _BLOCK
+        elif issubclass(cls, nodes.Text):
+            kind = _TEXT
+        else:
+            kind = _CONTAINER
+        _KINDS[cls] = kind
+    return kind
+
+
 def _blocks(node: nodes.Node) -> Iterator[nodes.Element]:
     """Outermost text elements (paragraph, title, caption, ...) outside skipped subtrees."""
     for child in node.children:
-        if isinstance(child, SKIPPED):
-            continue
-        if isinstance(child, nodes.TextElement):
-            yield child
-        elif isinstance(child, nodes.Text):
-            # Bare text directly in a container: treat its parent as the block.
-            if isinstance(node, nodes.Element):
-                yield node
-                return
-        else:
+        kind = _kind(type(child))
+        if kind == _BLOCK:
+            yield child  # type: ignore[misc]
+        elif kind == _CONTAINER:
             yield from _blocks(child)
+        elif kind == _TEXT and isinstance(node, nodes.Element):
+            # Bare text directly in a container: treat its parent as the block.
+            yield node
+            return
 
 
 def _flatten(node: nodes.Node, pieces: list[str]) -> None:
     for child in node.children:
-        if isinstance(child, nodes.Text):
-            pieces.append(str(child))
-        elif isinstance(child, SKIPPED):
+        kind = _kind(type(child))
+        if kind == _TEXT:
+            pieces.append(child)  # type: ignore[arg-type]  # a str; join() takes it as is
+        elif kind == _SKIP:
             # Keep the line count right, but let nothing match across the gap.
             pieces.append(SEPARATOR + "\n" * child.astext().count("\n"))
-        elif isinstance(child, nodes.Element) and not isinstance(child, nodes.TextElement):
+        elif kind == _CONTAINER:
             # A block nested in a text element (rare): its own segment would be better,
             # but a separator keeps phrases from joining across it.
             pieces.append(SEPARATOR)
