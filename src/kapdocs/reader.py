@@ -41,15 +41,17 @@ _CAPTION = re.compile(r'(<p class="caption" role="heading")(?! aria-level)')
 def add_term_titles(app: Sphinx, references: Iterable[nodes.reference]) -> None:
     definitions = by_anchor(app.env)
     for ref in references:
-        if not any(
-            isinstance(child, nodes.Element) and "std-term" in child["classes"]
-            for child in ref.children
-        ):
+        if not any(map(_is_term_text, ref.children)):
             continue
         anchor = str(ref.get("refuri", "") or "#" + ref.get("refid", "")).rpartition("#")[2]
         definition = definitions.get(anchor)
         if definition is not None and definition.text:
             ref["reftitle"] = definition.text
+
+
+def _is_term_text(node: nodes.Node) -> bool:
+    # The attribute dictionary, not Element.get: this looks at every link of every page.
+    return isinstance(node, nodes.Element) and "std-term" in node.attributes.get("classes", ())
 
 
 def page_info(metadata: dict[str, Any]) -> str:

@@ -71,7 +71,7 @@ def disarm_unsafe_links(references: Iterable[nodes.reference]) -> list[nodes.ref
     """Replace each link whose URL would run code by its text; return the other links."""
     kept = []
     for ref in references:
-        if is_unsafe(str(ref.get("refuri", ""))):
+        if is_unsafe(str(ref.attributes.get("refuri", ""))):
             ref.replace_self(nodes.inline("", "", *ref.children))
         else:
             kept.append(ref)
