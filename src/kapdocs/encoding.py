@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.store import get_store
+from kapdocs.timing import timed
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -37,6 +38,7 @@ def decode_problem(data: bytes, encoding: str) -> tuple[int, int, str] | None:
     return None
 
 
+@timed("collect")  # part of reading: every page is decoded once more before Sphinx reads it
 def on_env_before_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     encoding = app.config.source_encoding
     findings: list[Finding] = []
