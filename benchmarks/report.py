@@ -64,17 +64,19 @@ def _intro(results: dict[str, Any]) -> str:
         "many terms as pages. Pages link their terms at first mention, link each other by "
         "heading, label and page, cite a few external sites and spell out a few abbreviations; "
         "one page in ten has a defect that the checks report. Every build runs serially in a "
-        "fresh process, without and then with `kapdocs` in `extensions`, alternately: "
+        "fresh process, in pairs of one build without and one with `kapdocs` in `extensions`: "
         f"{_pairs(plan['pairs_small'])} on the small corpus and {_pairs(plan['pairs_large'])} "
         "on each of the others, so that a full run stays under half an hour on two processors. "
         f"After each pair of full builds of the {_n(plan['large'])}-page corpus come "
-        f"{_pairs(plan['rebuilds'])} of rebuilds after one page is edited, alternating "
-        "too. The tables give medians; a ratio is the median of the ratios of the pairs, whose two "
-        "builds run back to back, so that a shared machine speeding up or slowing down between "
-        "pairs moves both builds of a pair alike. Times are processor seconds (user and "
-        "system) of the build process: for a serial build that is the wall-clock time on an "
-        "idle machine, but it does not grow when other work shares the processors. Wall-clock "
-        "times and every sample are in `benchmarks/results.json`."
+        f"{_pairs(plan['rebuilds'])} of rebuilds after one page is edited. Successive pairs "
+        "take turns at which build runs first: of two identical builds run back to back, the "
+        "second was the slower in 9 of 12 pairs on this machine, and a fixed order would count "
+        "that against one side. The tables give medians; a ratio is the median of the ratios "
+        "of the pairs, whose two builds run back to back, so that a shared machine speeding up "
+        "or slowing down between pairs moves both builds of a pair alike. Times are processor "
+        "seconds (user and system) of the build process: for a serial build that is the "
+        "wall-clock time on an idle machine, but it does not grow when other work shares the "
+        "processors. Wall-clock times and every sample are in `benchmarks/results.json`."
     )
     themes = (
         "Sphinx's `basic` theme keeps the theme's own cost from hiding the extension's: with "
@@ -268,7 +270,8 @@ def _scan(scan: dict[str, Any]) -> str:
         _para(
             f"`kapdocs.matcher.TermMatcher` alone, scanning {chars:.1f} million characters of "
             "generated prose paragraph by paragraph, for glossaries of three sizes. The same "
-            "text is scanned for every size. In the first text a bigger glossary also finds "
+            "text is scanned for every size, the sizes one after the other in each repetition, "
+            "in turn forwards and backwards. In the first text a bigger glossary also finds "
             "more mentions; the second text isolates the size of the glossary."
         ),
         "",

@@ -2,13 +2,14 @@
 
 ``nox -s bench`` runs this; so does ``python benchmarks/run.py [--quick]`` in an
 environment with kapdocs installed. Every build runs in a fresh process
-(``benchmarks/driver.py``), with and without kapdocs interleaved (A B A B ...), over
-corpora from ``benchmarks/generate.py``; medians are reported, and each with/without
-ratio is the median of the pairs' ratios. A full run writes
-``benchmarks/results.json`` and the table in ``docs/maintainers/benchmarks.md``;
-``--quick`` (tiny corpora, one repetition, for smoke testing) writes only into the work
-directory; ``--render`` measures nothing, but judges ``benchmarks/results.json`` again
-and rewrites it and the page (after a change to the targets or the report).
+(``benchmarks/driver.py``), with and without kapdocs interleaved in pairs that take turns
+at which runs first (A B, B A, A B, ...), over corpora from ``benchmarks/generate.py``;
+medians are reported, and each with/without ratio is the median of the pairs' ratios.
+A full run writes ``benchmarks/results.json`` and the table in
+``docs/maintainers/benchmarks.md``; ``--quick`` (tiny corpora, one repetition, for smoke
+testing) writes only into the work directory; ``--render`` measures nothing, but judges
+``benchmarks/results.json`` again and rewrites it and the page (after a change to the
+targets or the report).
 
 Targets are judged on processor time (user + system) of the build process: for a
 serial build it equals the wall time on an idle machine, and unlike the wall time it
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import itertools
 import json
 import os
 import platform
@@ -123,22 +125,26 @@ def edit_page(path: Path) -> str:
 def compare(
     name: str, src: Path, work: Path, pairs: int, rebuilds: int = 0
 ) -> dict[str, list[Build]]:
-    """*pairs* fresh builds without and with kapdocs, alternating; after each pair,
-    *rebuilds* pairs of rebuilds after editing one page, alternating too."""
+    """*pairs* pairs of fresh builds without and with kapdocs; after each, *rebuilds* pairs
+    of rebuilds after editing one page. Successive pairs of each kind swap which variant
+    runs first: the second of two identical builds run back to back was the slower one in 9
+    of 12 pairs on the benchmark machine, and a fixed order would charge that to one side."""
     samples: dict[str, list[Build]] = {"without": [], "with": []}
     samples |= {"rebuild_without": [], "rebuild_with": []}
     pages = sorted(src.glob("page-*.md"))
     edited = pages[len(pages) // 2]
     variants = ("without", "with")
+    full_order = itertools.cycle((variants, variants[::-1]))
+    rebuild_order = itertools.cycle((variants, variants[::-1]))
     for pair in range(pairs):
-        for variant in variants:
+        for variant in next(full_order):
             build = run_build(src, work / f"{name}-{variant}", variant == "with", fresh=True)
             samples[variant].append(build)
             print(f"{name} {pair + 1}/{pairs} {variant:7} cpu {build.cpu:7.2f} s", flush=True)
         # A rebuild takes seconds, so it is noisier than a full build: more pairs of them,
         # each pair back to back like the full builds.
         for _ in range(rebuilds):
-            for variant in variants:
+            for variant in next(rebuild_order):
                 original = edit_page(edited)
                 try:
                     out = work / f"{name}-{variant}"
@@ -186,12 +192,14 @@ def _scan(
 ) -> dict[str, Any]:
     seconds: dict[int, list[float]] = {count: [] for count in matchers}
     matches: dict[int, int] = {}
+    order = list(matchers.items())
     for _ in range(repeats):
-        for count, matcher in matchers.items():  # interleaved, like the builds
+        for count, matcher in order:  # interleaved, like the builds
             start = time.perf_counter()
             found = sum(1 for paragraph in paragraphs for _ in matcher.find(paragraph))
             seconds[count].append(time.perf_counter() - start)
             matches[count] = found
+        order.reverse()  # no glossary size always goes first, like the pairs of builds
     medians = ", ".join(f"{c}: {statistics.median(s):.3f} s" for c, s in seconds.items())
     print(f"term scan, {name} text: {medians}", flush=True)
     return {

@@ -121,7 +121,7 @@ def test_running_names_the_outermost_timer() -> None:
     assert running() is None
 
 
-def test_rebuild_pairs_follow_each_full_build_pair(
+def test_rebuild_pairs_follow_each_full_build_pair_and_pairs_take_turns_going_first(
     generate: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run = _load("run")
@@ -138,7 +138,9 @@ def test_rebuild_pairs_follow_each_full_build_pair(
     samples = run.compare("large", src, tmp_path / "work", pairs=2, rebuilds=2)
     full = [(False, True, False), (True, True, False)]
     rebuild = [(False, False, True), (True, False, True)]
-    assert calls == (full + rebuild * 2) * 2
+    # Each kind of pair alternates its order: A B, then B A.
+    first, second = full + rebuild + rebuild[::-1], full[::-1] + rebuild + rebuild[::-1]
+    assert calls == first + second
     assert {key: len(value) for key, value in samples.items()} == {
         "without": 2,
         "with": 2,
@@ -168,6 +170,24 @@ def test_targets_give_the_spread_of_the_pairs(tmp_path: Path) -> None:
     assert rendered["targets"] == judged
     row = next(line for line in page.read_text(encoding="utf-8").splitlines() if "furo:" in line)
     assert f"| {ratio['pairs'][0]:.3f} to 10.000 |" in row
+
+
+def test_term_scan_takes_turns_at_the_order_of_glossary_sizes() -> None:
+    run = _load("run")
+    calls: list[int] = []
+
+    class Matcher:
+        def __init__(self, count: int) -> None:
+            self.count = count
+
+        def find(self, text: str) -> list[int]:
+            calls.append(self.count)
+            return [self.count]
+
+    result = run._scan(["a"], {n: Matcher(n) for n in (50, 500, 5000)}, repeats=3, name="t")
+    assert calls == [50, 500, 5000, 5000, 500, 50, 50, 500, 5000]
+    assert result["terms"]["500"]["matches"] == 1
+    assert len(result["terms"]["5000"]["samples"]) == 3
 
 
 def test_own_share_is_the_median_of_each_builds_share() -> None:
