@@ -195,10 +195,7 @@ def _collections_row(c: dict[str, Any]) -> str:
 def phase_seconds(builds: dict[str, Any]) -> dict[str, float]:
     """Median seconds per phase of a variant's builds, with "other_checks" and "total"."""
     phases = builds["phases"]
-    seconds = {
-        p: phases[p]["median"] if p in phases else 0.0
-        for p in ("collect", "checks", "term_scan", "html_pass", "pages")
-    }
+    seconds = {p: phases[p]["median"] if p in phases else 0.0 for p in (*OWN_PHASES, "term_scan")}
     seconds["other_checks"] = max(seconds["checks"] - seconds["term_scan"], 0.0)
     seconds["total"] = sum(seconds[p] for p in OWN_PHASES)
     return seconds
