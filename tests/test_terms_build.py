@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from kapdocs import collect, locate, timing
 from tests.conftest import findings
 
 if TYPE_CHECKING:
+    from sphinx.application import Sphinx
     from sphinx.testing.util import SphinxTestApp
 
 MYST_EXPECTED = [
@@ -156,3 +160,50 @@ def test_bad_option_type_warns_and_falls_back(app: SphinxTestApp, warning) -> No
     assert "[kapdocs.config]" in warning.getvalue()
     assert app.config.kapdocs_report == "kapdocs-report.json"
     assert (app.outdir / "kapdocs-report.json").exists()
+
+
+@pytest.mark.sphinx("html", testroot="terms-myst", freshenv=True)
+def test_reading_does_not_open_pages_again(app: SphinxTestApp, warning, monkeypatch) -> None:
+    # Lines are located in the text Sphinx just read (source-read), not in a second read
+    # of the file; only the cross-document checks, after reading, open files.
+    opened: list[tuple[str, str | None]] = []
+
+    def counting_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append((Path(file).name, timing.running()))
+        return open(file, *args, **kwargs)
+
+    monkeypatch.setattr(locate, "open", counting_open, raising=False)
+    app.build()
+    assert findings(warning.getvalue(), app.srcdir) == MYST_EXPECTED
+    assert opened, "the checks locate their findings in the files"
+    assert [name for name, phase in opened if phase == "collect"] == []
+
+
+@pytest.mark.sphinx("html", testroot="terms-myst", freshenv=True)
+def test_lines_are_found_in_the_file_when_a_listener_changes_the_text(
+    app: SphinxTestApp, warning
+) -> None:
+    # Another extension's source-read listener prepends lines, so the doctree's line
+    # numbers run ahead of the file; findings still name the file's own lines.
+    def prepend(app: Sphinx, docname: str, source: list[str]) -> None:
+        source[0] = "\n\n\n" + source[0]
+
+    app.connect("source-read", prepend)
+    app.build()
+    assert findings(warning.getvalue(), app.srcdir) == MYST_EXPECTED
+
+
+def test_text_read_is_taken_once_and_only_by_its_page() -> None:
+    # A page whose parsing failed after source-read must not lend its text to the next.
+    class Env:
+        pass
+
+    env, other = Env(), Env()
+    app = SimpleNamespace(env=env)
+    collect.on_source_read(app, "a", ["text of a"])  # type: ignore[arg-type]
+    assert collect._text_read(env, "b") is None  # type: ignore[arg-type]
+    assert collect._text_read(env, "a") is None  # dropped on the first ask
+    collect.on_source_read(app, "a", ["text of a"])  # type: ignore[arg-type]
+    assert collect._text_read(other, "a") is None  # type: ignore[arg-type]
+    collect.on_source_read(app, "a", ["text of a"])  # type: ignore[arg-type]
+    assert collect._text_read(env, "a") == "text of a"  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ from kapdocs import (
     safety,
     terms,
 )
-from kapdocs.collect import internal_error, on_doctree_read
+from kapdocs.collect import internal_error, on_doctree_read, on_source_read
 from kapdocs.dependents import pages_to_rewrite
 from kapdocs.diagnostics import Finding, emit, sort_findings
 from kapdocs.locate import SourceLines
@@ -171,6 +171,8 @@ def on_warn_missing_reference(app: Sphinx, domain: Domain, node: pending_xref) -
 
 def setup_checks(app: Sphinx) -> None:
     app.connect("config-inited", lambda app, config: citations.register_roles(app))
+    # Before any listener that might change the text: lines are located in the file.
+    app.connect("source-read", on_source_read, priority=0)
     app.connect("doctree-read", on_doctree_read)
     app.connect("env-updated", on_env_updated)
     # Before Sphinx's own handler for :ref: (priority 500), which warns and stops the event.

@@ -44,6 +44,10 @@ class SourceLines:
             self._relpaths[path] = rel
         return rel
 
+    def seed(self, path: str, text: str) -> None:
+        """Take *path*'s text as already read (the page Sphinx just parsed)."""
+        self._cache[path] = text.splitlines()
+
     def lines(self, path: str) -> list[str]:
         if path not in self._cache:
             try:
