@@ -62,7 +62,9 @@ def iter_segments(
 
     ``Segment.file`` is *relpath* of the block's source file.
     """
-    for block in _blocks(doctree):
+    blocks: list[nodes.Element] = []
+    _blocks(doctree, blocks)
+    for block in blocks:
         pieces: list[str] = []
         _flatten(block, pieces)
         raw = "".join(pieces)
@@ -95,28 +97,36 @@ def _kind(cls: type[nodes.Node]) -> int:
     return kind
 
 
-def _blocks(node: nodes.Node) -> Iterator[nodes.Element]:
+# The walks below append to a list rather than yield: nested generators cost a resumption
+# per level for every node they pass up, and these run over every page.
+
+
+def _blocks(node: nodes.Node, found: list[nodes.Element]) -> None:
     """Outermost text elements (paragraph, title, caption, ...) outside skipped subtrees."""
     for child in node.children:
-        kind = _kind(type(child))
+        kind = _KINDS.get(type(child))
+        if kind is None:
+            kind = _kind(type(child))
         if kind == _BLOCK:
-            yield child  # type: ignore[misc]
+            found.append(child)  # type: ignore[arg-type]
         elif kind == _CONTAINER:
-            yield from _blocks(child)
+            _blocks(child, found)
         elif kind == _TEXT and isinstance(node, nodes.Element):
             # Bare text directly in a container: treat its parent as the block.
-            yield node
+            found.append(node)
             return
 
 
 def _flatten(node: nodes.Node, pieces: list[str]) -> None:
     for child in node.children:
-        kind = _kind(type(child))
+        kind = _KINDS.get(type(child))
+        if kind is None:
+            kind = _kind(type(child))
         if kind == _TEXT:
             pieces.append(child)  # type: ignore[arg-type]  # a str; join() takes it as is
         elif kind == _SKIP:
             # Keep the line count right, but let nothing match across the gap.
-            pieces.append(SEPARATOR + "\n" * child.astext().count("\n"))
+            pieces.append(SEPARATOR + "\n" * _line_breaks(child))
         elif kind == _CONTAINER:
             # A block nested in a text element (rare): its own segment would be better,
             # but a separator keeps phrases from joining across it.
@@ -125,6 +135,18 @@ def _flatten(node: nodes.Node, pieces: list[str]) -> None:
             pieces.append(SEPARATOR)
         else:
             _flatten(child, pieces)
+
+
+def _line_breaks(node: nodes.Node) -> int:
+    """Line breaks in the source text under *node*.
+
+    Not ``astext().count("\\n")``: astext() drops a backslash-escaped line break
+    (reStructuredText's ``\\`` at a line's end), and puts blank lines between the
+    children of elements such as footnotes; neither matches the source.
+    """
+    if isinstance(node, nodes.Text):
+        return node.count("\n")
+    return sum(map(_line_breaks, node.children))
 
 
 def fold_whitespace(raw: str) -> tuple[str, tuple[int, ...]]:
