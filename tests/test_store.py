@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from kapdocs import terms, usedon
 from kapdocs.store import PACKED_KINDS, RECORD_KINDS, RECORD_TYPES, get_store
 
 if TYPE_CHECKING:
@@ -37,3 +38,35 @@ def test_records_are_plain_tuples_out_of_the_collectors_sight(app: SphinxTestApp
     entry = next(store.records("entries"))
     assert isinstance(entry, RECORD_TYPES["entries"])
     assert entry == store.data["entries"][entry.docname][0]
+
+
+@pytest.mark.sphinx("html", testroot="terms-clean", freshenv=True)
+def test_values_derived_from_records_are_worked_out_once_per_set_of_records(
+    app: SphinxTestApp, monkeypatch
+) -> None:
+    calls: list[str] = []
+    real = terms.defined_names
+
+    def counting(entries: Any) -> Any:
+        calls.append("names")
+        return real(entries)
+
+    monkeypatch.setattr(terms, "defined_names", counting)
+    app.build()
+    # The checks, the change snapshot and the glossary page all ask; one answer serves.
+    assert calls == ["names"]
+    store = get_store(app.env)
+    mapping = usedon.used_on(app.env)
+    assert mapping
+    assert usedon.used_on(app.env) is mapping
+
+    # Any change to a page's records drops what was derived from them.
+    entries = store.data["entries"]["glossary"]
+    store.clear_doc("glossary")
+    assert terms.store_names(store) == {}
+    assert usedon.used_on(app.env) == {}
+    store.add("entries", "glossary", [RECORD_TYPES["entries"]._make(row) for row in entries])
+    assert terms.store_names(store)
+    store.merge_domaindata({"page"}, {kind: {} for kind in RECORD_KINDS})
+    assert terms.store_names(store)
+    assert calls == ["names"] * 4

@@ -55,7 +55,7 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
     lines = SourceLines(app.srcdir)
     entries = list(store.records("entries"))
     refs = list(store.records("refs"))
-    names = terms.defined_names(entries)
+    names = terms.store_names(store)
 
     def term_checks() -> list[Finding]:
         found = terms.check_definitions(entries)

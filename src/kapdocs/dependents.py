@@ -30,7 +30,7 @@ Key = tuple[str, str]
 
 def snapshot(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
     values: dict[Key, str] = {}
-    for key, (entry, _) in terms.defined_names(store.records("entries")).items():
+    for key, (entry, _) in terms.store_names(store).items():
         values["term", key] = entry.docname
     for anchors in store.records("anchors"):
         digest = hashlib.sha1("\0".join(anchors.ids).encode(), usedforsecurity=False)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 from sphinx.domains import Domain
 
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from sphinx.addnodes import pending_xref
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
+
+T = TypeVar("T")
 
 
 class TermEntry(NamedTuple):
@@ -203,6 +205,18 @@ class KapdocsDomain(Domain):
         "broken_links": [],
     }
 
+    def __init__(self, env: BuildEnvironment) -> None:
+        super().__init__(env)
+        # Values worked out from the records, dropped whenever a page's records change;
+        # on this object, not in self.data, so they are never pickled with the environment.
+        self._derived: dict[str, Any] = {}
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """*compute*'s value, computed once until the records change again."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]  # type: ignore[no-any-return]
+
     def records(self, kind: str) -> Iterator[Any]:
         """All records of *kind*, in docname order so every build checks in one order."""
         per_doc = self.by_doc(kind)
@@ -215,6 +229,7 @@ class KapdocsDomain(Domain):
         return _PerDoc(self.data[kind], make, packed=kind in PACKED_KINDS)
 
     def add(self, kind: str, docname: str, records: Iterable[Any]) -> None:
+        self._derived.clear()
         rows = tuple(map(tuple, records))
         if kind in PACKED_KINDS:
             self.data[kind][docname] = pickle.dumps(rows, PROTOCOL)
@@ -222,11 +237,13 @@ class KapdocsDomain(Domain):
             self.data[kind][docname] = rows
 
     def clear_doc(self, docname: str) -> None:
+        self._derived.clear()
         for kind in RECORD_KINDS:
             self.data[kind].pop(docname, None)
         self.data["scanned"].pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        self._derived.clear()
         for kind in RECORD_KINDS:
             ours, theirs = self.data[kind], otherdata[kind]
             for docname in docnames:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from kapdocs.locate import SourceLines
     from kapdocs.nodeindex import NodeIndex
-    from kapdocs.store import Segment
+    from kapdocs.store import KapdocsDomain, Segment
 
 
 # -- collecting (one document, while it is read) ---------------------------------------
@@ -104,6 +104,11 @@ def defined_names(entries: Iterable[TermEntry]) -> dict[str, tuple[TermEntry, st
         for name in entry.names:
             names.setdefault(normalise(name), (entry, name))
     return names
+
+
+def store_names(store: KapdocsDomain) -> dict[str, tuple[TermEntry, str]]:
+    """:func:`defined_names` of every stored entry, worked out once per set of records."""
+    return store.derived("names", lambda: defined_names(store.records("entries")))
 
 
 def check_definitions(entries: Iterable[TermEntry]) -> list[Finding]:

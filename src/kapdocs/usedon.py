@@ -33,11 +33,20 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
+    from kapdocs.store import KapdocsDomain
+
 
 def used_on(env: BuildEnvironment) -> dict[str, list[str]]:
-    """Normalised first name of each entry -> pages that link it outside any glossary."""
+    """Normalised first name of each entry -> pages that link it outside any glossary.
+
+    Asked for at ``env-updated`` and again by the glossary page; worked out once.
+    """
     store = get_store(env)
-    names = terms.defined_names(store.records("entries"))
+    return store.derived("used_on", lambda: _used_on(store))
+
+
+def _used_on(store: KapdocsDomain) -> dict[str, list[str]]:
+    names = terms.store_names(store)
     pages: dict[str, set[str]] = {}
     for ref in store.records("refs"):
         if ref.in_glossary or ref.target not in names:
@@ -54,10 +63,13 @@ def letter(name: str) -> str:
 
 
 def _items(glossary: addnodes.glossary) -> list[nodes.definition_list_item]:
+    # Items of a list that is a child of the glossary, in document order; looked up among
+    # those children, not by searching the glossary's whole subtree.
     return [
         item
-        for item in glossary.findall(nodes.definition_list_item)
-        if item.parent.parent is glossary
+        for child in glossary.children
+        for item in child.children
+        if isinstance(item, nodes.definition_list_item)
     ]
 
 
