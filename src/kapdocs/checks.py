@@ -145,11 +145,12 @@ def _targets(env: BuildEnvironment, names: Iterable[str]) -> links.Targets:
 
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     store = get_store(env)
-    with timed("checks"):
-        store.data["findings"] = run_checks(app, env)
-    for finding in store.findings:
-        emit(app, finding)
-    return pages_to_rewrite(env, store)
+    with store.deriving():
+        with timed("checks"):
+            store.data["findings"] = run_checks(app, env)
+        for finding in store.findings:
+            emit(app, finding)
+        return pages_to_rewrite(env, store)
 
 
 # Sphinx's own missing-target warnings that kapdocs findings replace.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 from sphinx.domains import Domain
@@ -207,12 +208,28 @@ class KapdocsDomain(Domain):
 
     def __init__(self, env: BuildEnvironment) -> None:
         super().__init__(env)
-        # Values worked out from the records, dropped whenever a page's records change;
-        # on this object, not in self.data, so they are never pickled with the environment.
-        self._derived: dict[str, Any] = {}
+        # Values worked out from the records while the cross-document checks run; on this
+        # object, not in self.data, so they are never pickled with the environment.
+        self._derived: dict[str, Any] | None = None
+
+    @contextmanager
+    def deriving(self) -> Iterator[None]:
+        """Within the block, each value asked of :meth:`derived` is worked out once.
+
+        For the checks once all pages are read, which ask several times for the same values
+        and change no records; kept past them, the values would stay in memory as every
+        page is written.
+        """
+        self._derived = {}
+        try:
+            yield
+        finally:
+            self._derived = None
 
     def derived(self, key: str, compute: Callable[[], T]) -> T:
-        """*compute*'s value, computed once until the records change again."""
+        """*compute*'s value: worked out once inside :meth:`deriving`, else every time."""
+        if self._derived is None:
+            return compute()
         if key not in self._derived:
             self._derived[key] = compute()
         return self._derived[key]  # type: ignore[no-any-return]
@@ -229,7 +246,6 @@ class KapdocsDomain(Domain):
         return _PerDoc(self.data[kind], make, packed=kind in PACKED_KINDS)
 
     def add(self, kind: str, docname: str, records: Iterable[Any]) -> None:
-        self._derived.clear()
         rows = tuple(map(tuple, records))
         if kind in PACKED_KINDS:
             self.data[kind][docname] = pickle.dumps(rows, PROTOCOL)
@@ -237,13 +253,11 @@ class KapdocsDomain(Domain):
             self.data[kind][docname] = rows
 
     def clear_doc(self, docname: str) -> None:
-        self._derived.clear()
         for kind in RECORD_KINDS:
             self.data[kind].pop(docname, None)
         self.data["scanned"].pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
-        self._derived.clear()
         for kind in RECORD_KINDS:
             ours, theirs = self.data[kind], otherdata[kind]
             for docname in docnames:

@@ -107,7 +107,7 @@ def defined_names(entries: Iterable[TermEntry]) -> dict[str, tuple[TermEntry, st
 
 
 def store_names(store: KapdocsDomain) -> dict[str, tuple[TermEntry, str]]:
-    """:func:`defined_names` of every stored entry, worked out once per set of records."""
+    """:func:`defined_names` of every stored entry (once while the checks run)."""
     return store.derived("names", lambda: defined_names(store.records("entries")))
 
 

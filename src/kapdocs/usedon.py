@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 def used_on(env: BuildEnvironment) -> dict[str, list[str]]:
     """Normalised first name of each entry -> pages that link it outside any glossary.
 
-    Asked for at ``env-updated`` and again by the glossary page; worked out once.
+    Asked for by the change snapshot at ``env-updated`` and by each glossary page.
     """
     store = get_store(env)
     return store.derived("used_on", lambda: _used_on(store))
