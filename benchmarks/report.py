@@ -168,7 +168,9 @@ def _builds(m: dict[str, Any]) -> str:
             "read in memory until it writes it, so one such collection of a large build's "
             "memory takes a second or more; whether one more of them falls inside the build "
             "depends on how many objects each step leaves behind, and can outweigh the time an "
-            "extension spends itself."
+            "extension spends itself. kapdocs pauses the collector while its own code runs "
+            "(`kapdocs.timing.timed`), so that its short-lived objects do not bring those "
+            "collections forward."
         ),
     ]
     return "\n".join(rows)
@@ -246,8 +248,9 @@ def _phases(m: dict[str, Any]) -> str:
         "The timers cover the checks and the features for readers: term previews, the lists "
         "of pages under each glossary entry, page descriptions and the search data, all added "
         "as pages are written. The timers measure wall-clock time, so a full garbage "
-        "collection that falls inside one counts in it, whichever code's objects it collects; "
-        "the second last row shows how much. The last row divides each build's total by its "
+        "collection that fell inside one would count in it, whichever code's objects it "
+        "collected; the collector is paused inside them, and the second last row checks "
+        "that none did. The last row divides each build's total by its "
         "own seconds from creating the Sphinx application to the end of the build, and gives "
         "the median: unlike a ratio of two builds, it does not move when the machine speeds "
         "up or slows down between them."

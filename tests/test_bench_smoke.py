@@ -121,6 +121,34 @@ def test_running_names_the_outermost_timer() -> None:
     assert running() is None
 
 
+def test_the_collector_is_paused_inside_kapdocs_work_and_resumed_after_it() -> None:
+    seen: list[bool] = []
+
+    def work() -> None:
+        with timed("checks"):
+            seen.append(gc.isenabled())
+            with timed("term_scan"):
+                seen.append(gc.isenabled())
+            seen.append(gc.isenabled())  # the inner block must not resume the outer's pause
+            raise RuntimeError
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        work()
+    assert seen == [False, False, False]
+    assert gc.isenabled()
+
+
+def test_a_collector_paused_before_kapdocs_work_stays_paused() -> None:
+    gc.disable()
+    try:
+        with timed("checks"):
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_rebuild_pairs_follow_each_full_build_pair_and_pairs_take_turns_going_first(
     generate: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

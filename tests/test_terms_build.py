@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from kapdocs import collect, locate, timing
+from kapdocs import collect, locate, terms, timing
 from tests.conftest import findings
 
 if TYPE_CHECKING:
@@ -177,6 +178,25 @@ def test_reading_does_not_open_pages_again(app: SphinxTestApp, warning, monkeypa
     assert findings(warning.getvalue(), app.srcdir) == MYST_EXPECTED
     assert opened, "the checks locate their findings in the files"
     assert [name for name, phase in opened if phase == "collect"] == []
+
+
+@pytest.mark.sphinx("html", testroot="terms-myst", freshenv=True)
+def test_pages_are_collected_with_the_collector_paused(
+    app: SphinxTestApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # kapdocs' temporaries must not set off collections that age the page's doctree.
+    collecting: list[bool] = []
+    collect_refs = terms.collect_refs
+
+    def recording(*args: Any) -> Any:
+        collecting.append(gc.isenabled())
+        return collect_refs(*args)
+
+    monkeypatch.setattr(terms, "collect_refs", recording)
+    app.build()
+    assert collecting
+    assert not any(collecting)
+    assert gc.isenabled()
 
 
 @pytest.mark.sphinx("html", testroot="terms-myst", freshenv=True)
