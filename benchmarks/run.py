@@ -5,6 +5,8 @@ environment with kapdocs installed. Every build runs in a fresh process
 (``benchmarks/driver.py``), with and without kapdocs interleaved in pairs that take turns
 at which runs first (A B, B A, A B, ...), over corpora from ``benchmarks/generate.py``;
 medians are reported, and each with/without ratio is the median of the pairs' ratios.
+As a cross-check on a shared machine, a few pairs of 1,000-page builds also run with both
+builds at the same time, one per processor; the targets are not judged on them.
 A full run writes ``benchmarks/results.json`` and the table in
 ``docs/maintainers/benchmarks.md``; ``--quick`` (tiny corpora, one repetition, for smoke
 testing) writes only into the work directory; ``--render`` measures nothing, but judges
@@ -56,12 +58,13 @@ class Plan(NamedTuple):
     scan_chars: int  # size of the text for the term-scan measurement
     scan_repeats: int
     rebuilds: int  # one-page rebuild pairs after each full-build pair of the large corpus
+    pairs_at_once: int  # pairs of large full builds run at the same time, one per processor
 
 
 # Even numbers of pairs: pairs take turns at which build runs first, so each order runs
 # equally often (with 5, one order ran three times and the other twice).
-FULL = Plan(100, 1000, 200, 6, 6, 6, 5_000_000, 15, 3)
-QUICK = Plan(10, 30, 10, 1, 1, 1, 200_000, 1, 1)
+FULL = Plan(100, 1000, 200, 6, 6, 6, 5_000_000, 15, 3, 4)
+QUICK = Plan(10, 30, 10, 1, 1, 1, 200_000, 1, 1, 1)
 
 
 class Build(NamedTuple):
@@ -81,8 +84,22 @@ class Build(NamedTuple):
 # -- running builds -------------------------------------------------------------------------
 
 
+class Started(NamedTuple):
+    """A build whose process is running."""
+
+    process: subprocess.Popen[bytes]
+    start: float
+    stdout: Path
+    stderr: Path
+    src: Path
+
+
 def run_build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> Build:
-    """Build *src* into *out* in a new process; its resource usage comes from ``wait4``."""
+    """Build *src* into *out* in a new process and wait for it."""
+    return finish_build(start_build(src, out, kapdocs, fresh))
+
+
+def start_build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> Started:
     command = [sys.executable, str(HERE / "driver.py"), str(src), str(out)]
     command += [] if kapdocs else ["--without-kapdocs"]
     command += ["--fresh"] if fresh else []
@@ -91,15 +108,21 @@ def run_build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> Build:
     with stdout.open("w") as so, stderr.open("w") as se:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=so, stderr=se)
-        # wait4 gives this child's own usage; RUSAGE_CHILDREN would mix all builds.
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
+    return Started(process, start, stdout, stderr, src)
+
+
+def finish_build(started: Started) -> Build:
+    """Wait for *started*; its resource usage comes from ``wait4``."""
+    process = started.process
+    # wait4 gives this child's own usage; RUSAGE_CHILDREN would mix all builds.
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started.start
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise SystemExit(f"build of {src} failed; see {stderr}")
-    result = json.loads(stdout.read_text().strip().splitlines()[-1])
+        raise SystemExit(f"build of {started.src} failed; see {started.stderr}")
+    result = json.loads(started.stdout.read_text().strip().splitlines()[-1])
     if result["status"] != 0:
-        raise SystemExit(f"Sphinx reported errors building {src}; see {stderr}")
+        raise SystemExit(f"Sphinx reported errors building {started.src}; see {started.stderr}")
     # ru_maxrss is in KiB on Linux, in bytes on macOS.
     rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
     return Build(
@@ -109,7 +132,7 @@ def run_build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> Build:
         result["seconds"],
         result["read"],
         result["written"],
-        stderr.read_text().count("WARNING:"),
+        started.stderr.read_text().count("WARNING:"),
         result["phases"],
         result["gc"],
     )
@@ -160,6 +183,29 @@ def compare(
                     flush=True,
                 )
     return {key: value for key, value in samples.items() if value}
+
+
+def compare_at_once(name: str, src: Path, work: Path, pairs: int) -> dict[str, list[Build]]:
+    """*pairs* pairs of fresh builds without and with kapdocs, the two of a pair running at
+    the same time, one per processor, so that both see the same machine: a cross-check of
+    the interleaved pairs on a shared machine, whose speed changes between two builds
+    run back to back. Successive pairs take turns at which build starts first."""
+    samples: dict[str, list[Build]] = {"at_once_without": [], "at_once_with": []}
+    order = itertools.cycle((("without", "with"), ("with", "without")))
+    for pair in range(pairs):
+        started = {
+            variant: start_build(src, work / f"{name}-at-once-{variant}", variant == "with", True)
+            for variant in next(order)
+        }
+        for variant, build in started.items():
+            samples[f"at_once_{variant}"].append(finish_build(build))
+        cpu = {variant: samples[f"at_once_{variant}"][-1].cpu for variant in started}
+        print(
+            f"{name} at once {pair + 1}/{pairs} without cpu {cpu['without']:7.2f} s, "
+            f"with cpu {cpu['with']:7.2f} s",
+            flush=True,
+        )
+    return samples
 
 
 # -- term scanning ---------------------------------------------------------------------------
@@ -347,7 +393,8 @@ def measure(plan: Plan, work: Path) -> dict[str, Any]:
         "large": comparison(
             plan.large,
             "basic",
-            compare("large", corpora["large"], work, plan.pairs_large, plan.rebuilds),
+            compare("large", corpora["large"], work, plan.pairs_large, plan.rebuilds)
+            | _at_once("large", corpora["large"], work, plan.pairs_at_once),
         ),
         "furo": comparison(
             plan.furo, "furo", compare("furo", corpora["furo"], work, plan.pairs_furo)
@@ -355,6 +402,13 @@ def measure(plan: Plan, work: Path) -> dict[str, Any]:
         "term_scan": term_scan(plan),
     }
     return {"measurements": measurements}
+
+
+def _at_once(name: str, src: Path, work: Path, pairs: int) -> dict[str, list[Build]]:
+    if (os.cpu_count() or 1) < 2:
+        print(f"{name}: one processor, so no pairs of builds at once", flush=True)
+        return {}
+    return compare_at_once(name, src, work, pairs)
 
 
 def write(results: dict[str, Any], destination: Path, page: Path) -> None:
@@ -367,6 +421,13 @@ def write(results: dict[str, Any], destination: Path, page: Path) -> None:
         print(
             f"{verdict:11} {target['target']}: {target['value']:.3f}{spread} "
             f"(limit {target['limit']})"
+        )
+    large = results["measurements"]["large"]
+    if "at_once_with" in large:
+        ratio, spread = _paired(large, prefix="at_once_")
+        print(
+            f"Cross-check, both builds of each pair at once: {ratio:.3f}; "
+            f"pairs {spread[0]:.3f} to {spread[1]:.3f}"
         )
     destination.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     page.write_text(report.page(results), encoding="utf-8")

@@ -190,6 +190,33 @@ def test_rebuild_pairs_follow_each_full_build_pair_and_pairs_take_turns_going_fi
     assert edited.read_text(encoding="utf-8") == original  # restored
 
 
+def test_builds_at_once_start_together_and_take_turns_going_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = _load("run")
+    events: list[tuple[str, bool]] = []
+
+    def fake_start(src: Path, out: Path, kapdocs: bool, fresh: bool) -> bool:
+        assert fresh
+        events.append(("start", kapdocs))
+        return kapdocs
+
+    def fake_finish(kapdocs: bool) -> object:
+        events.append(("finish", kapdocs))
+        return run.Build(0.0, 2.0 if kapdocs else 1.0, 0.0, 0.0, 1, 1, 0, {}, {})
+
+    monkeypatch.setattr(run, "start_build", fake_start)
+    monkeypatch.setattr(run, "finish_build", fake_finish)
+    samples = run.compare_at_once("large", tmp_path, tmp_path / "work", pairs=2)
+    # Both builds of a pair run before either is waited for; the first to start alternates.
+    assert events == [
+        ("start", False), ("start", True), ("finish", False), ("finish", True),
+        ("start", True), ("start", False), ("finish", True), ("finish", False),
+    ]  # fmt: skip
+    assert [b.cpu for b in samples["at_once_without"]] == [1.0, 1.0]
+    assert [b.cpu for b in samples["at_once_with"]] == [2.0, 2.0]
+
+
 def test_targets_give_the_spread_of_the_pairs(tmp_path: Path) -> None:
     run = _load("run")
     results = json.loads((BENCHMARKS / "results.json").read_text(encoding="utf-8"))
