@@ -92,6 +92,7 @@ class Started(NamedTuple):
     stdout: Path
     stderr: Path
     src: Path
+    kapdocs: bool
 
 
 def run_build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> Build:
@@ -108,15 +109,26 @@ def start_build(src: Path, out: Path, kapdocs: bool, fresh: bool) -> Started:
     with stdout.open("w") as so, stderr.open("w") as se:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=so, stderr=se)
-    return Started(process, start, stdout, stderr, src)
+    return Started(process, start, stdout, stderr, src, kapdocs)
 
 
 def finish_build(started: Started) -> Build:
     """Wait for *started*; its resource usage comes from ``wait4``."""
-    process = started.process
     # wait4 gives this child's own usage; RUSAGE_CHILDREN would mix all builds.
-    _, status, usage = os.wait4(process.pid, 0)
+    _, status, usage = os.wait4(started.process.pid, 0)
+    return _ended(started, status, usage)
+
+
+def finish_first(running: list[Started]) -> tuple[Started, Build]:
+    """Wait for whichever of *running* ends first, so that its wall time ends with it."""
+    pid, status, usage = os.wait4(-1, 0)  # the builds are this process's only children
+    started = next(build for build in running if build.process.pid == pid)
+    return started, _ended(started, status, usage)
+
+
+def _ended(started: Started, status: int, usage: Any) -> Build:
     wall = time.perf_counter() - started.start
+    process = started.process
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"build of {started.src} failed; see {started.stderr}")
@@ -193,13 +205,15 @@ def compare_at_once(name: str, src: Path, work: Path, pairs: int) -> dict[str, l
     samples: dict[str, list[Build]] = {"at_once_without": [], "at_once_with": []}
     order = itertools.cycle((("without", "with"), ("with", "without")))
     for pair in range(pairs):
-        started = {
-            variant: start_build(src, work / f"{name}-at-once-{variant}", variant == "with", True)
+        running = [
+            start_build(src, work / f"{name}-at-once-{variant}", variant == "with", True)
             for variant in next(order)
-        }
-        for variant, build in started.items():
-            samples[f"at_once_{variant}"].append(finish_build(build))
-        cpu = {variant: samples[f"at_once_{variant}"][-1].cpu for variant in started}
+        ]
+        while running:
+            started, build = finish_first(running)
+            running.remove(started)
+            samples["at_once_with" if started.kapdocs else "at_once_without"].append(build)
+        cpu = {variant: samples[f"at_once_{variant}"][-1].cpu for variant in ("without", "with")}
         print(
             f"{name} at once {pair + 1}/{pairs} without cpu {cpu['without']:7.2f} s, "
             f"with cpu {cpu['with']:7.2f} s",

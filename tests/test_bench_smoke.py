@@ -10,8 +10,10 @@ import importlib.util
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sphinx.errors import ApplicationError
@@ -196,25 +198,49 @@ def test_builds_at_once_start_together_and_take_turns_going_first(
     run = _load("run")
     events: list[tuple[str, bool]] = []
 
-    def fake_start(src: Path, out: Path, kapdocs: bool, fresh: bool) -> bool:
+    def fake_start(src: Path, out: Path, kapdocs: bool, fresh: bool) -> object:
         assert fresh
         events.append(("start", kapdocs))
-        return kapdocs
+        return SimpleNamespace(kapdocs=kapdocs)
 
-    def fake_finish(kapdocs: bool) -> object:
-        events.append(("finish", kapdocs))
-        return run.Build(0.0, 2.0 if kapdocs else 1.0, 0.0, 0.0, 1, 1, 0, {}, {})
+    def fake_finish_first(running: list[Any]) -> tuple[object, object]:
+        # The build started last ends first: each is filed under its own variant.
+        started = running[-1]
+        events.append(("end", started.kapdocs))
+        return started, run.Build(0.0, 2.0 if started.kapdocs else 1.0, 0, 0, 1, 1, 0, {}, {})
 
     monkeypatch.setattr(run, "start_build", fake_start)
-    monkeypatch.setattr(run, "finish_build", fake_finish)
+    monkeypatch.setattr(run, "finish_first", fake_finish_first)
     samples = run.compare_at_once("large", tmp_path, tmp_path / "work", pairs=2)
     # Both builds of a pair run before either is waited for; the first to start alternates.
     assert events == [
-        ("start", False), ("start", True), ("finish", False), ("finish", True),
-        ("start", True), ("start", False), ("finish", True), ("finish", False),
+        ("start", False), ("start", True), ("end", True), ("end", False),
+        ("start", True), ("start", False), ("end", False), ("end", True),
     ]  # fmt: skip
     assert [b.cpu for b in samples["at_once_without"]] == [1.0, 1.0]
     assert [b.cpu for b in samples["at_once_with"]] == [2.0, 2.0]
+
+
+def test_of_builds_at_once_each_is_timed_to_its_own_end(tmp_path: Path) -> None:
+    run = _load("run")
+    sleeper = [sys.executable, "-c", "import time, sys; time.sleep(float(sys.argv[1]))"]
+    result = '{"status": 0, "seconds": 0, "read": 0, "written": 0, "phases": {}, "gc": {}}'
+    running = []
+    for kapdocs, seconds in ((False, "1.0"), (True, "0.1")):
+        out = tmp_path / f"b{kapdocs}"
+        out.with_suffix(".stdout").write_text(result)
+        out.with_suffix(".stderr").write_text("")
+        process = subprocess.Popen([*sleeper, seconds])
+        running.append(
+            run.Started(process, time.perf_counter(), out.with_suffix(".stdout"),
+                        out.with_suffix(".stderr"), tmp_path, kapdocs)
+        )  # fmt: skip
+    first, build = run.finish_first(running)
+    assert first.kapdocs  # the short one, though started second
+    running.remove(first)
+    second, later = run.finish_first(running)
+    assert not second.kapdocs
+    assert build.wall < later.wall
 
 
 def test_targets_give_the_spread_of_the_pairs(tmp_path: Path) -> None:
