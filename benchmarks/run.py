@@ -120,10 +120,17 @@ def finish_build(started: Started) -> Build:
 
 
 def finish_first(running: list[Started]) -> tuple[Started, Build]:
-    """Wait for whichever of *running* ends first, so that its wall time ends with it."""
-    pid, status, usage = os.wait4(-1, 0)  # the builds are this process's only children
-    started = next(build for build in running if build.process.pid == pid)
-    return started, _ended(started, status, usage)
+    """Wait for whichever of *running* ends first, so that its wall time ends with it.
+
+    Each build is asked for by its own process id, never "any child", which could reap a
+    process this one did not start for a build (a test runner's, say).
+    """
+    while True:
+        for started in running:
+            pid, status, usage = os.wait4(started.process.pid, os.WNOHANG)
+            if pid:
+                return started, _ended(started, status, usage)
+        time.sleep(0.01)  # a wall time up to 0.01 s late, on builds of most of a minute
 
 
 def _ended(started: Started, status: int, usage: Any) -> Build:
