@@ -48,6 +48,11 @@ html_favicon = "_static/favicon.svg"
 # CDN: this local path fails the browser tests (a 404) until someone vendors it.
 mathjax_path = "mathjax/tex-chtml.js"
 html_last_updated_fmt = None
+# Readers arrive on any page from a search engine, so every page says what the site is not.
+html_theme_options = {
+    "announcement": "Educational reference for professionals, not medical advice: it recommends "
+    "no treatment, dose or setting for any person.",
+}
 html_show_sourcelink = False
 
 # -- LaTeX / PDF ---------------------------------------------------------------

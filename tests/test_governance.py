@@ -101,6 +101,8 @@ def test_dashboard_and_evidence_list(app: SphinxTestApp, monkeypatch) -> None:
     assert "A factual paragraph. It has two sentences and a citation." in text
     good = (app.outdir / "reference" / "good.html").read_text()
     assert 'class="kapdocs-evidence kapdocs-evidence-rct"' in good
+    assert 'class="kapdocs-evidence kapdocs-evidence-systematic-review"' in good
+    assert "Systematic review" in text  # a level of its own, not an unknown one
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,13 @@ def test_site_builds_with_warnings_as_errors_and_no_findings(html: Path) -> None
     assert (html / "glossary.html").exists()
 
 
+def test_every_page_says_it_is_not_medical_advice(html: Path) -> None:
+    pages = sorted(html.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        assert "not medical advice" in page.read_text(encoding="utf-8"), page
+
+
 def test_site_glossary_has_at_least_45_entries(html: Path) -> None:
     with open(html / ".doctrees" / "environment.pickle", "rb") as f:
         env = pickle.load(f)

@@ -41,6 +41,7 @@ _STATIC = Path(__file__).parent / "static"
 
 LEVELS = {
     "meta-analysis": "Meta-analysis",
+    "systematic-review": "Systematic review",
     "rct": "Randomised trial",
     "open-label": "Open-label study",
     "observational": "Observational",
