@@ -21,8 +21,12 @@ V = TypeVar("V")
 
 
 def normalise(name: str) -> str:
-    """The comparison form of a term: lower case, whitespace folded to single spaces."""
-    return " ".join(name.split()).lower()
+    """The comparison form of a term: lower case, whitespace folded to single spaces.
+
+    Lowered as the scanned text is (:func:`lower_same_length`), or a name with a letter
+    whose lower case is longer, such as "İ", could never be found in prose.
+    """
+    return lower_same_length(" ".join(name.split()))
 
 
 class TermMatcher(Generic[V]):
