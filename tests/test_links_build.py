@@ -111,3 +111,35 @@ def test_a_site_without_citations_does_not_load_bibtex(rootdir: Path, tmp_path: 
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["0", "False"]
+
+
+def _site(root: Path, pages: dict[str, str]) -> Path:
+    """A MyST site in *root*: conf.py, an index with a toctree of *pages*, and the pages."""
+    root.mkdir()
+    (root / "conf.py").write_text(
+        'extensions = ["myst_parser", "kapdocs"]\nmyst_heading_anchors = 2\n'
+    )
+    toctree = "\n".join(name.removesuffix(".md") for name in pages)
+    (root / "index.md").write_text(f"# Index\n\n```{{toctree}}\n{toctree}\n```\n")
+    for name, text in pages.items():
+        (root / name).write_text(text)
+    return root
+
+
+def test_same_page_links_are_anchor_findings_however_written(make_app, tmp_path: Path) -> None:
+    # MyST decodes "#r%C3%A9sume" to "résume" and encodes "#%" as "%25"; either way the
+    # link names an id on this page, so it is one link_anchor, not link_doc and link_html.
+    src = _site(
+        tmp_path / "src",
+        {
+            "a.md": "# A\n\n## Résumé\n\n[typo](#r%C3%A9sume)\n\n"
+            "[space](<#missing heading>)\n\n[percent](#%)\n\n[fine](#résumé)\n",
+        },
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [
+        ("a.md", 5, "link_anchor"),
+        ("a.md", 7, "link_anchor"),
+        ("a.md", 9, "link_anchor"),
+    ]
+    assert "did you mean 'résumé'?" in warnings

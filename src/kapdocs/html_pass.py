@@ -267,8 +267,9 @@ def reported_key(link: LinkRef) -> tuple[str, str]:
     resolve at all as ``#target`` on the page itself.
     """
     if link.kind == DOC and link.target != link.docname and not link.local:
-        return link.docname, f"{link.target}#{link.anchor}" if link.anchor else link.target
-    return link.docname, f"{link.docname}#{link.anchor or link.target}"
+        return link.docname, f"{link.target}#{unquote(link.anchor)}" if link.anchor else link.target
+    # The pass decodes fragments; MyST leaves some encoded ("#%" becomes "%25").
+    return link.docname, f"{link.docname}#{unquote(link.anchor or link.target)}"
 
 
 def setup_html_pass(app: Sphinx) -> None:

@@ -10,10 +10,12 @@ warnings for the same missing targets are replaced, not repeated.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from docutils import nodes
+from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
 from sphinx import addnodes
 from sphinx.util import docname_join
 
@@ -33,6 +35,9 @@ if TYPE_CHECKING:
 DOC = "doc"  # a page, optionally with an anchor: [t](page.md#id), {doc}
 REF = "ref"  # a label: {ref}
 ANY = "any"  # MyST's [t](target), resolved like Sphinx's "any" role
+
+# A MyST destination naming an id on the same page: [t](#id) or [t](<#id with spaces>).
+_SAME_PAGE = re.compile(r"\]\(\s*(?:<(#[^>\n]*)>|(#[^)\s]*))")
 
 
 def collect_links(
@@ -55,9 +60,22 @@ def collect_links(
         kind, target, anchor = record
         needle = anchor or target.rsplit("/", 1)[-1]
         line = lines.find(source, needle, index.expected_line(node))
-        local = kind == ANY and f"](#{target}" in lines.lines(source)[line - 1]
+        local = kind == ANY and _links_same_page(lines.lines(source)[line - 1], target)
         links.append(LinkRef(docname, file, line, kind, target, anchor, local))
     return links, external
+
+
+def _links_same_page(line: str, target: str) -> bool:
+    """Whether *line* has a ``#`` destination that MyST reads as *target*.
+
+    MyST percent-encodes a destination and then decodes what it can, so "#r%C3%A9sume"
+    becomes "résume" and "#%" becomes "%25"; the line's destinations are read the same way.
+    """
+    for match in _SAME_PAGE.finditer(line):
+        destination = match.group(1) or match.group(2)
+        if normalizeLinkText(normalizeLink(destination))[1:] == target:
+            return True
+    return False
 
 
 def _is_link(node: nodes.Node) -> bool:
