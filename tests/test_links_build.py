@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import build_once, findings, touch_later
+from tests.conftest import build_once, findings, touch_later, write_site
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -113,23 +113,10 @@ def test_a_site_without_citations_does_not_load_bibtex(rootdir: Path, tmp_path: 
     assert result.stdout.split() == ["0", "False"]
 
 
-def _site(root: Path, pages: dict[str, str]) -> Path:
-    """A MyST site in *root*: conf.py, an index with a toctree of *pages*, and the pages."""
-    root.mkdir()
-    (root / "conf.py").write_text(
-        'extensions = ["myst_parser", "kapdocs"]\nmyst_heading_anchors = 2\n'
-    )
-    toctree = "\n".join(name.removesuffix(".md") for name in pages)
-    (root / "index.md").write_text(f"# Index\n\n```{{toctree}}\n{toctree}\n```\n")
-    for name, text in pages.items():
-        (root / name).write_text(text)
-    return root
-
-
 def test_same_page_links_are_anchor_findings_however_written(make_app, tmp_path: Path) -> None:
     # MyST decodes "#r%C3%A9sume" to "résume" and encodes "#%" as "%25"; either way the
     # link names an id on this page, so it is one link_anchor, not link_doc and link_html.
-    src = _site(
+    src = write_site(
         tmp_path / "src",
         {
             "a.md": "# A\n\n## Résumé\n\n[typo](#r%C3%A9sume)\n\n"

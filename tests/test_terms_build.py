@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from kapdocs import collect, locate, terms, timing
-from tests.conftest import findings
+from tests.conftest import build_once, findings, write_site
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -227,3 +227,15 @@ def test_text_read_is_taken_once_and_only_by_its_page() -> None:
     assert collect._text_read(other, "a") is None  # type: ignore[arg-type]
     collect.on_source_read(app, "a", ["text of a"])  # type: ignore[arg-type]
     assert collect._text_read(env, "a") == "text of a"  # type: ignore[arg-type]
+
+
+def test_a_definition_that_shows_nothing_is_empty(make_app, tmp_path: Path) -> None:
+    # A comment or a label renders nothing, so the entry has no definition.
+    glossary = (
+        "# G\n\n```{glossary}\nFirst\n  % TODO write this\n\nSecond\n  (second-label)=\n\n"
+        "Third\n  Real text. % not a comment here\n\nFourth\n  % a note\n\n  Real text.\n```\n\n"
+        "{term}`First` {term}`Second` {term}`Third` {term}`Fourth`\n"
+    )
+    src = write_site(tmp_path / "src", {"g.md": glossary})
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("g.md", 4, "term_empty"), ("g.md", 7, "term_empty")]

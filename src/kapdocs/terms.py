@@ -58,7 +58,7 @@ def collect_entries(
                 continue
             name_lines = tuple(next(found) for _ in group)
             definition = next((c for c in item.children if isinstance(c, nodes.definition)), None)
-            empty = definition is None or not definition.astext().strip()
+            empty = definition is None or not _shows_anything(definition)
             entries.append(
                 TermEntry(
                     docname,
@@ -70,6 +70,22 @@ def collect_entries(
                 )
             )
     return entries
+
+
+def _shows_anything(definition: nodes.Element) -> bool:
+    """Whether a definition renders any text or image; a comment or target alone does not."""
+    for node in definition.findall(
+        lambda n: isinstance(n, (nodes.Text, nodes.image)), include_self=False
+    ):
+        parent = node.parent
+        while parent is not None and parent is not definition:
+            if isinstance(parent, nodes.Invisible):
+                break
+            parent = parent.parent
+        else:
+            if isinstance(node, nodes.image) or node.strip():
+                return True
+    return False
 
 
 def _nearest_glossary(node: nodes.Node) -> nodes.Node | None:
