@@ -83,7 +83,7 @@ def _shows_anything(definition: nodes.Element) -> bool:
                 break
             parent = parent.parent
         else:
-            if isinstance(node, nodes.image) or node.strip():
+            if isinstance(node, nodes.image) or node.astext().strip():
                 return True
     return False
 
