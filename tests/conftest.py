@@ -52,11 +52,12 @@ def build_once(make_app: Any, srcdir: Path, **kwargs: Any) -> tuple[str, Path]:
     return warning.getvalue(), Path(outdir)
 
 
-def write_site(root: Path, pages: dict[str, str]) -> Path:
-    """A MyST site in *root*: conf.py, an index whose toctree lists *pages*, and the pages."""
+def write_site(root: Path, pages: dict[str, str], conf: str = "") -> Path:
+    """A MyST site in *root*: conf.py (plus *conf*), an index whose toctree lists *pages*,
+    and the pages."""
     root.mkdir()
     (root / "conf.py").write_text(
-        'extensions = ["myst_parser", "kapdocs"]\nmyst_heading_anchors = 2\n'
+        'extensions = ["myst_parser", "kapdocs"]\nmyst_heading_anchors = 2\n' + conf
     )
     toctree = "\n".join(name.removesuffix(".md") for name in pages)
     (root / "index.md").write_text(f"# Index\n\n```{{toctree}}\n{toctree}\n```\n")

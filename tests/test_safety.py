@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from kapdocs.safety import is_unsafe, secure_external_links
-from tests.conftest import findings
+from tests.conftest import build_once, findings, write_site
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sphinx.testing.util import SphinxTestApp
 
 
@@ -76,3 +78,17 @@ def test_secure_external_links(html: str, expected: str) -> None:
 )
 def test_is_unsafe(uri: str, unsafe: bool) -> None:
     assert is_unsafe(uri) is unsafe
+
+
+def test_markdown_that_myst_writes_as_html_is_not_raw_html(make_app, tmp_path: Path) -> None:
+    # Hard line breaks, task-list checkboxes and strikethrough become raw HTML nodes inside
+    # MyST; only the HTML the author typed (lines 12 and 14) is reported.
+    page = (
+        "# A\n\nFirst line\\\nsecond line.\n\nTwo spaces  \nnext.\n\n- [ ] a task\n"
+        "- [x] done\n\nA break <br />\n\n<s>struck</s> and ~~struck~~\n"
+    )
+    src = write_site(
+        tmp_path / "src", {"a.md": page}, 'myst_enable_extensions = ["tasklist", "strikethrough"]\n'
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("a.md", 12, "raw_html"), ("a.md", 14, "raw_html")]

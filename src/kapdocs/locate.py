@@ -57,6 +57,11 @@ class SourceLines:
                 self._cache[path] = []
         return self._cache[path]
 
+    def contains(self, path: str, needle: str) -> bool:
+        """Whether any line of *path* contains *needle*, case-insensitively."""
+        lowered = needle.lower()
+        return any(lowered in line for line in self._lowered_lines(path))
+
     def find(self, path: str, needle: str, hint: int) -> int:
         """The line nearest after *hint* (1-based) that contains *needle*, case-insensitively.
 
@@ -64,10 +69,7 @@ class SourceLines:
         reStructuredText title's hint is its underline), then the whole file; the hint
         itself is the answer when the needle is nowhere (generated text).
         """
-        lines = self._lowered.get(path)
-        if lines is None:
-            # Lowered once per file: a page asks for many needles.
-            lines = self._lowered[path] = [line.lower() for line in self.lines(path)]
+        lines = self._lowered_lines(path)
         hint = max(hint, 1)
         if not lines:
             return hint
@@ -82,6 +84,13 @@ class SourceLines:
                 if candidate in lines[lineno - 1]:
                     return lineno
         return hint
+
+    def _lowered_lines(self, path: str) -> list[str]:
+        lines = self._lowered.get(path)
+        if lines is None:
+            # Lowered once per file: a page asks for many needles.
+            lines = self._lowered[path] = [line.lower() for line in self.lines(path)]
+        return lines
 
     def glossary_term_lines(self, path: str, anchor: int, terms: Iterable[str]) -> list[int]:
         """Lines of the term lines *terms* of the glossary directive at or before *anchor*.

@@ -30,6 +30,13 @@ if TYPE_CHECKING:
 
 UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data"})
 REL = "noopener noreferrer"
+# What MyST itself writes as raw HTML for Markdown syntax: a hard line break, a task-list
+# checkbox, strikethrough. An author wrote none of it.
+_MYST_MARKUP = frozenset({"<br />\n", "<s>", "</s>"})
+_MYST_CHECKBOX = re.compile(
+    r'<input class="task-list-item-checkbox" (?:checked="checked" )?(?:disabled="disabled" )?'
+    r'type="checkbox">'
+)
 
 
 def collect_raw(index: NodeIndex, docname: str, source: str, lines: SourceLines) -> list[RawHtml]:
@@ -40,9 +47,15 @@ def collect_raw(index: NodeIndex, docname: str, source: str, lines: SourceLines)
             continue
         path = node_source(raw, source)
         needle = raw.astext().strip().split("\n", 1)[0][:40] or "raw"
+        if _myst_markup(raw.astext()) and not lines.contains(path, needle):
+            continue  # MyST's markup for Markdown syntax, not HTML the page holds
         line = lines.find(path, needle, node_line(raw))
         found.setdefault((path, line), RawHtml(docname, lines.relpath(path), line))
     return list(found.values())
+
+
+def _myst_markup(text: str) -> bool:
+    return text in _MYST_MARKUP or _MYST_CHECKBOX.fullmatch(text) is not None
 
 
 def check_raw(raws: Iterable[RawHtml], allowed: bool) -> list[Finding]:
