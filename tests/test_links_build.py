@@ -130,3 +130,34 @@ def test_same_page_links_are_anchor_findings_however_written(make_app, tmp_path:
         ("a.md", 9, "link_anchor"),
     ]
     assert "did you mean 'résumé'?" in warnings
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_page_that_comes_or_goes_is_linked_as_in_a_clean_build(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # MyST decides while reading whether [t](other.md) links a page, by whether the file
+    # exists; the linking page must be read again when it comes or goes.
+    src = write_site(
+        tmp_path / "src",
+        {"a.md": "# A\n\nSee [the page](other.md) and [its section](other.md#details).\n"},
+    )
+    other = src / "other.md"
+
+    def incremental_equals_clean() -> tuple[list[tuple[str, int, str]], str]:
+        warnings, outdir = build_once(make_app, src, parallel=parallel)
+        html = (outdir / "a.html").read_text()
+        clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
+        links = [f for f in findings(warnings, src) if f[2].startswith("link")]
+        assert links == [f for f in findings(clean, src) if f[2].startswith("link")]
+        return links, html
+
+    assert len(incremental_equals_clean()[0]) == 2
+    other.write_text("# Other\n\n## Details\n")
+    links, html = incremental_equals_clean()
+    assert links == []
+    assert 'href="other.html#details"' in html
+    other.unlink()
+    links, html = incremental_equals_clean()
+    assert len(links) == 2
+    assert 'href="other.html' not in html

@@ -26,7 +26,7 @@ from kapdocs import (
     terms,
 )
 from kapdocs.collect import internal_error, on_doctree_read, on_source_read
-from kapdocs.dependents import pages_to_rewrite
+from kapdocs.dependents import pages_to_reread, pages_to_rewrite
 from kapdocs.diagnostics import Finding, emit, sort_findings
 from kapdocs.locate import SourceLines
 from kapdocs.store import get_store
@@ -153,6 +153,12 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
         return pages_to_rewrite(env, store)
 
 
+def on_env_get_outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    return pages_to_reread(get_store(env), added | removed, env.config.source_suffix)
+
+
 # Sphinx's own missing-target warnings that kapdocs findings replace.
 _REPLACED = {"term": "term_undefined", "doc": "link_doc", "ref": "link_ref"}
 
@@ -175,6 +181,7 @@ def setup_checks(app: Sphinx) -> None:
     # Before any listener that might change the text: lines are located in the file.
     app.connect("source-read", on_source_read, priority=0)
     app.connect("doctree-read", on_doctree_read)
+    app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("env-updated", on_env_updated)
     # Before Sphinx's own handler for :ref: (priority 500), which warns and stops the event.
     app.connect("warn-missing-reference", on_warn_missing_reference, priority=100)

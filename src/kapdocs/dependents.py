@@ -1,10 +1,15 @@
-"""Pages to re-write because what they link to changed elsewhere.
+"""Pages to re-write or re-read because what they link to changed elsewhere.
 
 Sphinx resolves links when it writes a page and re-writes only pages it re-read, so a
 page whose own source did not change would keep a stale link to a removed term, label or
 heading (Sphinx issue #3559's cousin). kapdocs keeps a snapshot of every link target
 (term -> page, label -> page and id, page -> digest of its ids) and, on ``env-updated``,
 returns the pages that link a target whose snapshot value changed.
+
+Re-writing is not enough when a page came or went: MyST decides while reading whether
+``[t](page.md)`` is a link to a page, by whether that file exists. So on
+``env-get-outdated`` the pages with a link to a page just added or removed are read again,
+and read as a clean build would read them.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from kapdocs.matcher import normalise
 from kapdocs.usedon import used_on
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Set
+
     from sphinx.environment import BuildEnvironment
 
     from kapdocs.store import KapdocsDomain
@@ -92,3 +99,26 @@ def pages_to_rewrite(env: BuildEnvironment, store: KapdocsDomain) -> list[str]:
     if not changed:
         return []
     return sorted(doc for doc, keys in dependencies(store).items() if keys & changed)
+
+
+def pages_to_reread(
+    store: KapdocsDomain, came_or_went: Set[str], suffixes: Iterable[str]
+) -> list[str]:
+    """Pages with a link to a page in *came_or_went* (docnames added or removed)."""
+    if not came_or_went:
+        return []
+    suffixes = tuple(suffixes)
+    pages = set()
+    for link in store.records("links"):
+        if link.kind == DOC:
+            target = link.target
+        elif link.kind == ANY:
+            path = link.target.split("#", 1)[0]
+            for suffix in suffixes:
+                path = path.removesuffix(suffix)
+            target = docname_join(link.docname, path)
+        else:
+            continue
+        if target in came_or_went:
+            pages.add(link.docname)
+    return sorted(pages - came_or_went)
