@@ -153,3 +153,22 @@ def test_a_link_to_the_report_resolves_in_the_build_that_writes_it(make_app: Any
     raw.write_text(raw.read_text().replace("k</a>", 'k</a> <a href="kapdocs-report.json">r</a>'))
     first, _ = build_once(make_app, site)
     assert findings(first, site) == []
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_the_page_of_a_removed_document_counts_as_gone(
+    make_app: Any, site: Path, parallel: int
+) -> None:
+    # Sphinx never deletes other.html; a clean build does not have it. The raw link to it
+    # is reported, and raw.html, written before, no longer links it from its navigation.
+    build_once(make_app, site, parallel=parallel)
+    (site / "other.md").unlink()
+    (site / "index.md").write_text("# Home\n\n```{toctree}\nraw\n```\n")
+    for _ in range(2):  # the removal, then a build in which nothing changed
+        warnings, outdir = build_once(make_app, site, parallel=parallel)
+        assert findings(warnings, site) == [("raw.md", 4, "link_html")]
+        assert (outdir / "other.html").exists()
+        html = (outdir / "raw.html").read_text()
+        assert html.count('href="other.html') == 1  # the raw link only
+    clean, _ = build_once(make_app, site, freshenv=True, parallel=parallel)
+    assert findings(clean, site) == [("raw.md", 4, "link_html")]

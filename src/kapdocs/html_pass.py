@@ -6,8 +6,10 @@ checks never see. On ``build-finished`` kapdocs reads each page written in this 
 values, keeping those of the other pages from the last pass in the doctree directory,
 then resolves every internal link against the files and ids found. The links of a page
 it did not read are resolved again only when the site's files or a read page's ids
-changed; otherwise the last pass's answer stands. A finding is located at the source
-document of the page. Links a source check already reported
+changed; otherwise the last pass's answer stands. The page of a removed document
+counts as gone, though Sphinx leaves its file, and pages whose navigation linked it are
+written again, so links to it are reported as in a clean build. A finding is located
+at the source document of the page. Links a source check already reported
 (``link_doc``/``link_anchor``) are not reported twice.
 """
 
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from kapdocs.store import LinkRef
 
 # Bump when PageLinks, what scan_page collects or the record's layout changes.
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 # How far a file's modification time may lag the clock: file systems that keep whole
 # seconds (FAT keeps two) show it in the time itself; others stamp with a clock that
 # ticks every few milliseconds.
@@ -48,6 +50,8 @@ _COARSE_SLACK_NS = 2_000_000_000
 _FINE_SLACK_NS = 50_000_000
 # When pages of this build may start being written, per environment (main process).
 _WRITE_START: weakref.WeakKeyDictionary[BuildEnvironment, int] = weakref.WeakKeyDictionary()
+# Documents removed in this build, per environment (main process).
+_REMOVED: weakref.WeakKeyDictionary[BuildEnvironment, set[str]] = weakref.WeakKeyDictionary()
 
 
 class _Seen(NamedTuple):
@@ -64,15 +68,17 @@ Broken = tuple[str, str, str]
 
 
 class _Pass(NamedTuple):
-    """What a pass leaves for the next: each page as read, the site's files, and the
-    broken links found on each page of a document."""
+    """What a pass leaves for the next: each page as read, the site's files, the
+    broken links found on each page of a document, and every file that was ever the
+    page of a document in this output directory."""
 
     seen: dict[str, _Seen]
     files: frozenset[str]
     broken: dict[str, tuple[Broken, ...]]
+    document_pages: frozenset[str]
 
 
-_NO_PASS = _Pass({}, frozenset(), {})
+_NO_PASS = _Pass({}, frozenset(), {}, frozenset())
 
 
 def _slack(mtime_ns: int) -> int:
@@ -158,9 +164,36 @@ def save_pass(app: Sphinx, done: _Pass) -> None:
         pass  # the next pass reads every page again
 
 
-def on_env_updated(app: Sphinx, env: BuildEnvironment) -> None:
-    """Pages are written after this; anything written from now on is read again."""
+def on_env_get_outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    _REMOVED[env] = set(removed)
+    return []
+
+
+def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Pages are written after this; anything written from now on is read again.
+
+    Returns the documents whose written page links the page of a document removed in
+    this build: Sphinx re-writes only the pages it re-read, so their navigation would
+    keep linking a page that a clean build does not have.
+    """
     _WRITE_START[env] = time.time_ns()
+    removed = _REMOVED.pop(env, set())
+    if not removed or app.builder.format != "html":
+        return []
+    gone = {_page_file(app, docname) for docname in removed}
+    seen = load_pass(app).seen
+    linking = []
+    for docname in sorted(env.found_docs):
+        page_file = _page_file(app, docname)
+        entry = seen.get(page_file)
+        if entry is None:
+            continue
+        page_dir = posixpath.dirname(page_file)
+        if any((_resolve(page_dir, link) or ("",))[0] in gone for link in entry.page.links):
+            linking.append(docname)
+    return linking
 
 
 def broken_links(
@@ -216,10 +249,15 @@ def check_html(app: Sphinx) -> list[Finding]:
     written_after = _WRITE_START.get(env, 0)
     last = load_pass(app)
     files, seen, read = scan_site(str(app.outdir), last.seen, written_after)
+    documents = {docname: _page_file(app, docname) for docname in sorted(env.found_docs)}
+    # Sphinx never deletes the page of a removed document; a clean build would not have it.
+    document_pages = last.document_pages | set(documents.values())
+    stale = document_pages - set(documents.values())
+    files -= stale
     if app.config.kapdocs_report:
         # Written after this pass, so absent from a first build's output directory.
         files |= {posixpath.normpath(app.config.kapdocs_report.replace(os.sep, "/"))}
-    pages = {rel: entry.page for rel, entry in seen.items()}
+    pages = {rel: entry.page for rel, entry in seen.items() if rel not in stale}
     # Unread pages' links resolve as before unless a file came or went or an id changed.
     keep_unread = files == last.files and all(
         rel in last.seen and last.seen[rel].page.ids == seen[rel].page.ids for rel in read
@@ -228,10 +266,7 @@ def check_html(app: Sphinx) -> list[Finding]:
     suffix = getattr(app.builder, "out_suffix", ".html")
     broken: dict[str, tuple[Broken, ...]] = {}
     findings = []
-    for docname in sorted(env.found_docs):
-        page_file = app.builder.get_target_uri(docname)
-        if page_file.endswith("/") or not page_file:
-            page_file += "index.html"
+    for docname, page_file in documents.items():
         page = pages.get(page_file)
         if page is None:
             continue
@@ -254,10 +289,17 @@ def check_html(app: Sphinx) -> list[Finding]:
                     "fix the link in the page, its raw HTML or the template",
                 )
             )
-    done = _Pass(seen, files, broken)
+    done = _Pass(seen, files, broken, document_pages)
     if done != last:
         save_pass(app, done)
     return findings
+
+
+def _page_file(app: Sphinx, docname: str) -> str:
+    page_file = app.builder.get_target_uri(docname)
+    if page_file.endswith("/") or not page_file:
+        page_file += "index.html"
+    return page_file
 
 
 def reported_key(link: LinkRef) -> tuple[str, str]:
@@ -274,5 +316,6 @@ def reported_key(link: LinkRef) -> tuple[str, str]:
 
 def setup_html_pass(app: Sphinx) -> None:
     # Before the report is written (priority 500), so that it lists these findings.
+    app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("env-updated", on_env_updated)
     app.connect("build-finished", on_build_finished, priority=400)
