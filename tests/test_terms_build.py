@@ -239,3 +239,28 @@ def test_a_definition_that_shows_nothing_is_empty(make_app, tmp_path: Path) -> N
     src = write_site(tmp_path / "src", {"g.md": glossary})
     warnings, _ = build_once(make_app, src, freshenv=True)
     assert findings(warnings, src) == [("g.md", 4, "term_empty"), ("g.md", 7, "term_empty")]
+
+
+def test_findings_in_a_pipe_table_are_at_their_row(make_app, tmp_path: Path) -> None:
+    # MyST gives every cell the table's first line; "ion" in "Region" and "ECT" in
+    # "Selection" on that line are parts of words, not the mentions.
+    page = (
+        "# A\n\n| Region | Selection |\n|---|---|\n| first | nothing |\n"
+        "| second | an ion channel, for ECT |\n"
+    )
+    glossary = "# G\n\n```{glossary}\nIon\n  A charged particle.\n```\n\n{term}`Ion`\n"
+    src = write_site(tmp_path / "src", {"a.md": page, "g.md": glossary})
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert sorted(findings(warnings, src)) == [
+        ("a.md", 6, "abbr_undefined"),
+        ("a.md", 6, "term_unlinked"),
+    ]
+
+
+def test_a_needle_is_found_as_a_word_before_as_part_of_one(tmp_path: Path) -> None:
+    page = tmp_path / "p.md"
+    page.write_text("Regional selection\nions and ECTs\nion\n")
+    lines = locate.SourceLines(tmp_path)
+    assert lines.find(str(page), "ion", 1) == 2  # "ions": a plural is the word
+    assert lines.find(str(page), "ECT", 1) == 2
+    assert lines.find(str(page), "gion", 3) == 1  # no whole word anywhere: any occurrence

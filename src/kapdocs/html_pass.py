@@ -50,8 +50,6 @@ _COARSE_SLACK_NS = 2_000_000_000
 _FINE_SLACK_NS = 50_000_000
 # When pages of this build may start being written, per environment (main process).
 _WRITE_START: weakref.WeakKeyDictionary[BuildEnvironment, int] = weakref.WeakKeyDictionary()
-# Documents removed in this build, per environment (main process).
-_REMOVED: weakref.WeakKeyDictionary[BuildEnvironment, set[str]] = weakref.WeakKeyDictionary()
 
 
 class _Seen(NamedTuple):
@@ -164,22 +162,18 @@ def save_pass(app: Sphinx, done: _Pass) -> None:
         pass  # the next pass reads every page again
 
 
-def on_env_get_outdated(
-    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
-) -> list[str]:
-    _REMOVED[env] = set(removed)
-    return []
-
-
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Pages are written after this; anything written from now on is read again.
 
-    Returns the documents whose written page links the page of a document removed in
-    this build: Sphinx re-writes only the pages it re-read, so their navigation would
-    keep linking a page that a clean build does not have.
+    Returns the documents whose written page links the page of a document gone since
+    the last build (removed, or left out by ``source_encoding``): Sphinx re-writes only
+    the pages it re-read, so their navigation would keep linking a page that a clean
+    build does not have.
     """
     _WRITE_START[env] = time.time_ns()
-    removed = _REMOVED.pop(env, set())
+    store = get_store(env)
+    removed = store.data.get("documents", set()) - env.found_docs
+    store.data["documents"] = set(env.found_docs)
     if not removed or app.builder.format != "html":
         return []
     gone = {_page_file(app, docname) for docname in removed}
@@ -316,6 +310,5 @@ def reported_key(link: LinkRef) -> tuple[str, str]:
 
 def setup_html_pass(app: Sphinx) -> None:
     # Before the report is written (priority 500), so that it lists these findings.
-    app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("env-updated", on_env_updated)
     app.connect("build-finished", on_build_finished, priority=400)

@@ -8,6 +8,7 @@ trust those numbers, kapdocs treats them as hints and finds the text in the sour
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from itertools import chain
@@ -77,12 +78,15 @@ class SourceLines:
         if not words:
             return hint
         lowered = needle.lower()
-        if hint <= len(lines) and lowered in lines[hint - 1]:
+        if hint <= len(lines) and lowered in lines[hint - 1] and _whole(lowered, lines[hint - 1]):
             return hint  # the usual answer, without setting up the search order
         for candidate in (lowered, words[0].lower()):
-            for lineno in _around(hint, len(lines)):
-                if candidate in lines[lineno - 1]:
-                    return lineno
+            # As a whole word first: "ion" is not the one in "Region" on the hint line.
+            for whole in (True, False):
+                for lineno in _around(hint, len(lines)):
+                    line = lines[lineno - 1]
+                    if candidate in line and (not whole or _whole(candidate, line)):
+                        return lineno
         return hint
 
     def _lowered_lines(self, path: str) -> list[str]:
@@ -115,6 +119,19 @@ class SourceLines:
             candidates = where.get(term.strip())
             found.append(candidates.pop(0) if candidates else anchor)
         return found
+
+
+def _whole(needle: str, line: str) -> bool:
+    """Whether *needle* is in *line* with no letter or digit glued to either end (a plural
+    "s" or "es" may follow)."""
+    return _word_pattern(needle).search(line) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_pattern(needle: str) -> re.Pattern[str]:
+    start = r"(?<!\w)" if needle[:1].isalnum() else ""
+    end = r"(?:e?s)?(?!\w)" if needle[-1:].isalnum() else ""
+    return re.compile(start + re.escape(needle) + end)
 
 
 def _around(hint: int, count: int) -> Iterable[int]:
