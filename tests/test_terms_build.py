@@ -163,6 +163,20 @@ def test_bad_option_type_warns_and_falls_back(app: SphinxTestApp, warning) -> No
     assert (app.outdir / "kapdocs-report.json").exists()
 
 
+@pytest.mark.sphinx(
+    "html",
+    testroot="terms-myst",
+    freshenv=True,
+    confoverrides={"kapdocs_report": "reports/ci/kapdocs.json"},
+)
+def test_report_path_with_folders(app: SphinxTestApp, warning) -> None:
+    # The folders under the output directory do not exist yet; the report makes them.
+    app.build()
+    assert "Traceback" not in warning.getvalue()
+    report = json.loads((app.outdir / "reports" / "ci" / "kapdocs.json").read_text())
+    assert report["total"] == len(MYST_EXPECTED)
+
+
 @pytest.mark.sphinx("html", testroot="terms-myst", freshenv=True)
 def test_reading_does_not_open_pages_again(app: SphinxTestApp, warning, monkeypatch) -> None:
     # Lines are located in the text Sphinx just read (source-read), not in a second read
