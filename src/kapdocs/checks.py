@@ -103,7 +103,11 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         ("evidence", lambda: evidence.check_evidence(store.records("evidence"))),
         ("raw HTML", lambda: safety.check_raw(store.records("raw"), config.kapdocs_allow_raw_html)),
     ]
-    findings: list[Finding] = [*store.records("errors"), *store.data["encoding"]]
+    findings: list[Finding] = [
+        *store.records("errors"),
+        *store.data["encoding"],
+        *store.data["config"],
+    ]
     for name, check in stages:
         try:
             findings += check()
