@@ -52,7 +52,7 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
     """
     store = get_store(env)
     config = app.config
-    lines = SourceLines(app.srcdir)
+    lines = SourceLines(app.srcdir, app.config.source_suffix)
     entries = list(store.records("entries"))
     refs = list(store.records("refs"))
     names = terms.store_names(store)
