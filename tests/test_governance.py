@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from kapdocs.governance import build_date, count_sentences, parse_date
+from kapdocs.governance import build_date, count_sentences, field_line, parse_date
 from tests.conftest import build_once, findings
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ EXPECTED = [
     ("reference/bad.md", 7, "page_structure"),  # no Key points box
     ("reference/bad.md", 9, "page_structure"),  # two sentences, no citation
     ("reference/bad.md", 13, "evidence_level"),
+    ("reference/fields.md", 3, "page_stale"),  # not at 'not-reviewed:' on line 2
     ("reference/stale.md", 2, "page_stale"),
 ]
 
@@ -139,3 +140,20 @@ def test_parse_date(value: str, date: dt.date | None) -> None:
 def test_build_date_follows_source_date_epoch(monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     assert build_date() == dt.date(2026, 11, 26)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "line"),
+    [
+        ("---\nnot-reviewed: 2020-01-01\nreviewed: 2019-01-01\n---", "reviewed", 3),
+        ("---\nreviewer: 'A (reviewed: 2020)'\nreviewed:  2019-01-01\n---", "reviewed", 3),
+        ("---\nmyst:\n  reviewed: x\n'reviewed' : 2019-01-01\n---", "reviewed", 4),
+        ('---\n"reviewed": 2019-01-01\n---', "reviewed", 2),
+        ("---\nreviewer:\n---", "reviewer", 2),
+        ("---\nreviewers: A\n---\nreviewer: B", "reviewer", 1),  # not after the front matter
+        ("Title\n=====\n\n:not-reviewed: 1\n:reviewed: 2019-01-01", "reviewed", 5),
+        ("# Title", "reviewed", 1),
+    ],
+)
+def test_field_line(text: str, key: str, line: int) -> None:
+    assert field_line(text.split("\n"), key) == line

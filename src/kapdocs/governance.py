@@ -68,8 +68,9 @@ def collect_page(
     metadata: dict[str, object],
     lines: SourceLines,
 ) -> PageInfo:
+    text = lines.lines(source)
     meta = tuple(
-        (key, str(value).strip(), lines.find(source, f"{key}:", 1))
+        (key, str(value).strip(), field_line(text, key))
         for key, value in sorted(metadata.items())
         if key in (*REQUIRED, *DATES)
     )
@@ -92,6 +93,29 @@ def collect_page(
         references is not None,
         uncited,
     )
+
+
+def field_line(text: Sequence[str], key: str) -> int:
+    """The line that sets the metadata field *key*, else 1.
+
+    A key of MyST's front matter starts a line between the opening and closing ``---``
+    (unindented: indented keys belong to a nested mapping; quotes are allowed); a
+    reStructuredText docinfo field starts a line as ``:key:``. A key that merely ends
+    with *key* (``not-reviewed:``) or a value that contains it is not the field.
+    """
+    if text and text[0].rstrip() == "---":
+        yaml_key = re.compile(
+            rf"""(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*:(?:\s|$)"""
+        )
+        for index in range(1, len(text)):
+            line = text[index]
+            if line.rstrip() in {"---", "..."}:
+                break
+            if yaml_key.match(line):
+                return index + 1
+        return 1
+    field = re.compile(rf":{re.escape(key)}:(?:\s|$)")
+    return next((index + 1 for index, line in enumerate(text) if field.match(line)), 1)
 
 
 def count_sentences(text: str) -> int:
