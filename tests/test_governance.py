@@ -5,11 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import pytest
 
-from kapdocs.governance import build_date, count_sentences, field_line, parse_date
+from kapdocs.governance import (
+    build_date,
+    check_pages,
+    count_sentences,
+    field_line,
+    parse_date,
+)
+from kapdocs.store import PageInfo
 from tests.conftest import build_once, findings
 
 if TYPE_CHECKING:
@@ -29,6 +37,8 @@ EXPECTED = [
     ("reference/bad.md", 7, "page_structure"),  # no Key points box
     ("reference/bad.md", 9, "page_structure"),  # two sentences, no citation
     ("reference/bad.md", 13, "evidence_level"),
+    ("reference/empty.md", 3, "page_meta"),  # 'reviewer:' without a value
+    ("reference/empty.md", 4, "page_meta"),  # 'audience: ~'
     ("reference/fields.md", 3, "page_stale"),  # not at 'not-reviewed:' on line 2
     ("reference/stale.md", 2, "page_stale"),
 ]
@@ -157,3 +167,48 @@ def test_build_date_follows_source_date_epoch(monkeypatch) -> None:
 )
 def test_field_line(text: str, key: str, line: int) -> None:
     assert field_line(text.split("\n"), key) == line
+
+
+UNIT_CONFIG = SimpleNamespace(
+    kapdocs_reference_paths=["reference/"],
+    kapdocs_reference_exclude=[],
+    kapdocs_review_max_age_days=365,
+)
+
+
+@pytest.mark.parametrize(
+    ("reviewer", "problem"),
+    [
+        ("Clinical editor", None),
+        (None, "front matter lacks 'reviewer'"),
+        ("", "front matter leaves 'reviewer' empty; give it a value"),
+        ("null", "front matter leaves 'reviewer' empty; give it a value"),  # 'reviewer: ~'
+        ("[]", "front matter leaves 'reviewer' empty; give it a value"),
+    ],
+)
+def test_empty_required_field_is_reported(reviewer: str | None, problem: str | None) -> None:
+    meta = [("audience", "clinicians", 2), ("reviewed", "2026-06-01", 3)]
+    if reviewer is not None:
+        meta.append(("reviewer", reviewer, 4))
+    page = PageInfo("reference/p", "reference/p.md", 6, "P", tuple(meta), True, True, ())
+    found = check_pages([page], UNIT_CONFIG, dt.date(2026, 11, 26))  # type: ignore[arg-type]
+    expected = [] if problem is None else [(4 if reviewer is not None else 1, problem)]
+    assert [
+        (f.line, f.message.removeprefix("reference page metadata: ")) for f in found
+    ] == expected
+
+
+@pytest.mark.parametrize("value", ["", "null"])
+def test_empty_dates_are_not_malformed_dates(value: str) -> None:
+    # An empty 'reviewed' is reported once, as empty; an empty 'next-review' is no date set.
+    meta = (
+        ("audience", "a", 2),
+        ("next-review", value, 3),
+        ("reviewed", value, 4),
+        ("reviewer", "r", 5),
+    )
+    page = PageInfo("reference/p", "reference/p.md", 7, "P", meta, True, True, ())
+    found = check_pages([page], UNIT_CONFIG, dt.date(2026, 11, 26))  # type: ignore[arg-type]
+    assert [(f.line, f.message) for f in found] == [
+        (4, "reference page metadata: front matter leaves 'reviewed' empty; give it a value")
+    ]

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from kapdocs.locate import SourceLines
 
 REQUIRED = ("reviewed", "reviewer", "audience")
+# How an empty front-matter value reaches the metadata (see field_value).
+EMPTY = frozenset({"", "null", "[]", "{}"})
 DATES = ("reviewed", "next-review")
 KEY_POINTS = "key points"
 REFERENCES = {"references", "bibliography"}
@@ -192,6 +194,16 @@ def parse_date(value: str) -> dt.date | None:
         return None
 
 
+def field_value(page: PageInfo, key: str) -> str | None:
+    """*page*'s value of *key*, or None when it is absent or left empty.
+
+    MyST renders an empty YAML value (``reviewer:``, ``audience: ~``) as the text
+    ``null``, an empty list or mapping as ``[]`` or ``{}``.
+    """
+    value = page.value(key)
+    return None if value is None or value in EMPTY else value
+
+
 def check_pages(pages: Iterable[PageInfo], config: Config, today: dt.date) -> list[Finding]:
     findings: list[Finding] = []
     max_age = config.kapdocs_review_max_age_days
@@ -199,7 +211,7 @@ def check_pages(pages: Iterable[PageInfo], config: Config, today: dt.date) -> li
         if not is_reference_page(page.docname, config):
             continue
         findings += _check_meta(page, today)
-        reviewed = page.value("reviewed")
+        reviewed = field_value(page, "reviewed")
         date = parse_date(reviewed) if reviewed else None
         if date is not None and (today - date).days > max_age:
             findings.append(
@@ -218,13 +230,17 @@ def check_pages(pages: Iterable[PageInfo], config: Config, today: dt.date) -> li
 def _check_meta(page: PageInfo, today: dt.date) -> list[Finding]:
     problems: list[tuple[int, str]] = []
     for key in REQUIRED:
-        if not page.value(key):
+        if page.value(key) is None:
             problems.append((1, f"front matter lacks '{key}'"))
+        elif field_value(page, key) is None:
+            problems.append(
+                (page.line_of(key), f"front matter leaves '{key}' empty; give it a value")
+            )
     dates = {}
     for key in DATES:
-        value = page.value(key)
+        value = field_value(page, key)
         if value is None:
-            continue
+            continue  # reported above when required
         date = parse_date(value)
         if date is None:
             problems.append(
@@ -288,8 +304,8 @@ def sort_for_review(
     for page in pages:
         if not is_reference_page(page.docname, config):
             continue
-        reviewed = parse_date(page.value("reviewed") or "")
-        next_review = parse_date(page.value("next-review") or "")
+        reviewed = parse_date(field_value(page, "reviewed") or "")
+        next_review = parse_date(field_value(page, "next-review") or "")
         date = next_review or (reviewed + max_age if reviewed else None)
         due.append((page, date))
     return sorted(
