@@ -9,8 +9,10 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import pytest
+from docutils.core import publish_doctree
 
 from kapdocs.governance import (
+    _references_section,
     build_date,
     check_pages,
     count_sentences,
@@ -41,6 +43,7 @@ EXPECTED = [
     ("reference/empty.md", 4, "page_meta"),  # 'audience: ~'
     ("reference/fields.md", 3, "page_stale"),  # not at 'not-reviewed:' on line 2
     ("reference/stale.md", 2, "page_stale"),
+    # reference/subsections.md: none, its References section has subsections
 ]
 
 
@@ -212,3 +215,28 @@ def test_empty_dates_are_not_malformed_dates(value: str) -> None:
     assert [(f.line, f.message) for f in found] == [
         (4, "reference page metadata: front matter leaves 'reviewed' empty; give it a value")
     ]
+
+
+@pytest.mark.parametrize(
+    ("headings", "ends_with_references"),
+    [
+        (["# Page", "## Summary", "## References"], True),
+        (["# Page", "## References", "### Primary sources", "### Reviews"], True),
+        (["# Page", "## References", "### Primary", "## Appendix"], False),
+        (["# Page", "## Notes", "### References"], False),  # not a section of the page
+        (["# Page", "## Bibliography", "### Trials", "#### Phase 3"], True),
+        (["# Page", "# References"], True),  # two titles: the last top-level one
+        (["# Page"], False),
+    ],
+)
+def test_references_is_the_last_top_level_section(
+    headings: list[str], ends_with_references: bool
+) -> None:
+    # The page's sections are those under its title, whatever subsections they have.
+    underline = {1: "=", 2: "-", 3: "~", 4: "^"}
+    rst = ""
+    for heading in headings:
+        level, title = heading.split(" ", 1)
+        rst += f"{title}\n{underline[len(level)] * len(title)}\n\nText.\n\n"
+    doctree = publish_doctree(rst, settings_overrides={"doctitle_xform": False})
+    assert (_references_section(doctree) is not None) == ends_with_references

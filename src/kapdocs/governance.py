@@ -143,8 +143,15 @@ def _has_key_points(doctree: nodes.document) -> bool:
 
 
 def _references_section(doctree: nodes.document) -> nodes.section | None:
-    """The page's last section, when it is titled References (or Bibliography)."""
-    sections = list(doctree.findall(nodes.section))
+    """The page's last top-level section, when it is titled References (or Bibliography).
+
+    Top-level sections are those under the page title (or the document's own, if it has
+    several titles); the References section may have subsections of its own, which come
+    after it in tree order.
+    """
+    sections = _child_sections(doctree)
+    if len(sections) == 1 and _child_sections(sections[0]):
+        sections = _child_sections(sections[0])  # the title's section holds the page
     if not sections:
         return None
     last = sections[-1]
@@ -152,6 +159,10 @@ def _references_section(doctree: nodes.document) -> nodes.section | None:
     if title is not None and title.astext().strip().lower() in REFERENCES:
         return last
     return None
+
+
+def _child_sections(node: nodes.Element) -> list[nodes.section]:
+    return [child for child in node.children if isinstance(child, nodes.section)]
 
 
 def _is_excluded(paragraph: nodes.paragraph, references: nodes.section | None) -> bool:
