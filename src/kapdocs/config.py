@@ -83,7 +83,7 @@ OPTIONS: tuple[Option, ...] = (
         "kapdocs_report",
         "kapdocs-report.json",
         (str,),
-        "File name of the JSON report in the output directory; empty to write none.",
+        "Path of the JSON report in the output directory (folders are made); empty for none.",
     ),
 )
 
