@@ -5,11 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import pytest
+from docutils.core import publish_doctree
 
-from kapdocs.governance import build_date, count_sentences, parse_date
+from kapdocs.governance import (
+    _references_section,
+    build_date,
+    check_pages,
+    count_sentences,
+    field_line,
+    parse_date,
+)
+from kapdocs.store import PageInfo
 from tests.conftest import build_once, findings
 
 if TYPE_CHECKING:
@@ -29,7 +39,11 @@ EXPECTED = [
     ("reference/bad.md", 7, "page_structure"),  # no Key points box
     ("reference/bad.md", 9, "page_structure"),  # two sentences, no citation
     ("reference/bad.md", 13, "evidence_level"),
+    ("reference/empty.md", 3, "page_meta"),  # 'reviewer:' without a value
+    ("reference/empty.md", 4, "page_meta"),  # 'audience: ~'
+    ("reference/fields.md", 3, "page_stale"),  # not at 'not-reviewed:' on line 2
     ("reference/stale.md", 2, "page_stale"),
+    # reference/subsections.md: none, its References section has subsections
 ]
 
 
@@ -139,3 +153,90 @@ def test_parse_date(value: str, date: dt.date | None) -> None:
 def test_build_date_follows_source_date_epoch(monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     assert build_date() == dt.date(2026, 11, 26)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "line"),
+    [
+        ("---\nnot-reviewed: 2020-01-01\nreviewed: 2019-01-01\n---", "reviewed", 3),
+        ("---\nreviewer: 'A (reviewed: 2020)'\nreviewed:  2019-01-01\n---", "reviewed", 3),
+        ("---\nmyst:\n  reviewed: x\n'reviewed' : 2019-01-01\n---", "reviewed", 4),
+        ('---\n"reviewed": 2019-01-01\n---', "reviewed", 2),
+        ("---\nreviewer:\n---", "reviewer", 2),
+        ("---\nreviewers: A\n---\nreviewer: B", "reviewer", 1),  # not after the front matter
+        ("Title\n=====\n\n:not-reviewed: 1\n:reviewed: 2019-01-01", "reviewed", 5),
+        ("# Title", "reviewed", 1),
+    ],
+)
+def test_field_line(text: str, key: str, line: int) -> None:
+    assert field_line(text.split("\n"), key) == line
+
+
+UNIT_CONFIG = SimpleNamespace(
+    kapdocs_reference_paths=["reference/"],
+    kapdocs_reference_exclude=[],
+    kapdocs_review_max_age_days=365,
+)
+
+
+@pytest.mark.parametrize(
+    ("reviewer", "problem"),
+    [
+        ("Clinical editor", None),
+        (None, "front matter lacks 'reviewer'"),
+        ("", "front matter leaves 'reviewer' empty; give it a value"),
+        ("null", "front matter leaves 'reviewer' empty; give it a value"),  # 'reviewer: ~'
+        ("[]", "front matter leaves 'reviewer' empty; give it a value"),
+    ],
+)
+def test_empty_required_field_is_reported(reviewer: str | None, problem: str | None) -> None:
+    meta = [("audience", "clinicians", 2), ("reviewed", "2026-06-01", 3)]
+    if reviewer is not None:
+        meta.append(("reviewer", reviewer, 4))
+    page = PageInfo("reference/p", "reference/p.md", 6, "P", tuple(meta), True, True, ())
+    found = check_pages([page], UNIT_CONFIG, dt.date(2026, 11, 26))  # type: ignore[arg-type]
+    expected = [] if problem is None else [(4 if reviewer is not None else 1, problem)]
+    assert [
+        (f.line, f.message.removeprefix("reference page metadata: ")) for f in found
+    ] == expected
+
+
+@pytest.mark.parametrize("value", ["", "null"])
+def test_empty_dates_are_not_malformed_dates(value: str) -> None:
+    # An empty 'reviewed' is reported once, as empty; an empty 'next-review' is no date set.
+    meta = (
+        ("audience", "a", 2),
+        ("next-review", value, 3),
+        ("reviewed", value, 4),
+        ("reviewer", "r", 5),
+    )
+    page = PageInfo("reference/p", "reference/p.md", 7, "P", meta, True, True, ())
+    found = check_pages([page], UNIT_CONFIG, dt.date(2026, 11, 26))  # type: ignore[arg-type]
+    assert [(f.line, f.message) for f in found] == [
+        (4, "reference page metadata: front matter leaves 'reviewed' empty; give it a value")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("headings", "ends_with_references"),
+    [
+        (["# Page", "## Summary", "## References"], True),
+        (["# Page", "## References", "### Primary sources", "### Reviews"], True),
+        (["# Page", "## References", "### Primary", "## Appendix"], False),
+        (["# Page", "## Notes", "### References"], False),  # not a section of the page
+        (["# Page", "## Bibliography", "### Trials", "#### Phase 3"], True),
+        (["# Page", "# References"], True),  # two titles: the last top-level one
+        (["# Page"], False),
+    ],
+)
+def test_references_is_the_last_top_level_section(
+    headings: list[str], ends_with_references: bool
+) -> None:
+    # The page's sections are those under its title, whatever subsections they have.
+    underline = {1: "=", 2: "-", 3: "~", 4: "^"}
+    rst = ""
+    for heading in headings:
+        level, title = heading.split(" ", 1)
+        rst += f"{title}\n{underline[len(level)] * len(title)}\n\nText.\n\n"
+    doctree = publish_doctree(rst, settings_overrides={"doctitle_xform": False})
+    assert (_references_section(doctree) is not None) == ends_with_references

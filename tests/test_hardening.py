@@ -9,6 +9,7 @@ import pytest
 
 from kapdocs import terms
 from kapdocs.encoding import decode_problem
+from kapdocs.locate import split_lines
 from tests.conftest import build_once, findings
 
 if TYPE_CHECKING:
@@ -82,6 +83,50 @@ def test_page_that_turns_non_utf8_is_dropped_not_kept_stale(make_app, tmp_path: 
     (src / "page.md").write_bytes(b"# Page\n\n\xff\n")
     second, _ = build_once(make_app, src)
     assert findings(second, src) == [("page.md", 3, "source_encoding")]
+
+
+# Characters str.splitlines() ends a line at besides \n and \r.
+SEPARATORS = ["\u2028", "\u2029", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85"]
+
+
+def test_lines_are_counted_as_the_parser_counts_them(make_app, tmp_path: Path) -> None:
+    # MyST breaks lines at \n only; docutils turns \v and \f into spaces and splits the
+    # rest as str.splitlines() does. The abbreviation is located while reading (in the
+    # text Sphinx read), the unlinked term after reading (in the file).
+    body = "".join(f"Line {i} with a{sep}separator.\n\n" for i, sep in enumerate(SEPARATORS))
+    later = "Later the ECT is used on an ion.\n"
+    src = _site(
+        tmp_path,
+        {
+            "glossary.md": b"# Glossary\n\n```{glossary}\nIon\n  A charged particle.\n```\n",
+            "seps.md": f"# Seps\n\n{body}{later}".encode(),
+            "rst.rst": f"Seps\n====\n\n{body}{later}".encode(),
+        },
+    )
+    (src / "index.md").write_text("# Site\n\n```{toctree}\nglossary\nseps\nrst\n```\n")
+    warning, _ = build_once(make_app, src)
+    assert findings(warning, src) == [
+        ("glossary.md", 4, "term_unused"),
+        ("rst.rst", 26, "abbr_undefined"),  # 6 separators that docutils breaks lines at
+        ("rst.rst", 26, "term_unlinked"),
+        ("seps.md", 19, "abbr_undefined"),  # 1 + 2 lines for the title, 2 per paragraph
+        ("seps.md", 19, "term_unlinked"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "rst", "lines"),
+    [
+        ("a\nb\n", False, ["a", "b"]),
+        ("a\r\nb\rc", False, ["a", "b", "c"]),
+        ("a\u2028b\x0cc\x85d\n\ne", False, ["a\u2028b\x0cc\x85d", "", "e"]),
+        ("a\u2028b\x0cc\x0bd\x85e\n", True, ["a", "b c d", "e"]),
+        ("", False, []),
+        ("\n", False, [""]),
+    ],
+)
+def test_split_lines(text: str, rst: bool, lines: list[str]) -> None:
+    assert split_lines(text, rst) == lines
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from kapdocs import collect, locate, terms, timing
+from kapdocs.config import OPTIONS, assignment_lines, check_config
 from tests.conftest import build_once, findings, write_site
 
 if TYPE_CHECKING:
@@ -158,9 +160,82 @@ def test_abbreviations_ignore(app: SphinxTestApp, warning) -> None:
 def test_bad_option_type_warns_and_falls_back(app: SphinxTestApp, warning) -> None:
     app.build()
     assert "kapdocs_report must be of type str, not 42" in warning.getvalue()
-    assert "[kapdocs.config]" in warning.getvalue()
+    # Set by an override (-D), not in conf.py: located at the file's first line.
+    assert findings(warning.getvalue(), app.srcdir) == [("conf.py", 1, "config")]
     assert app.config.kapdocs_report == "kapdocs-report.json"
-    assert (app.outdir / "kapdocs-report.json").exists()
+    report = json.loads((app.outdir / "kapdocs-report.json").read_text())
+    assert [(f["file"], f["line"], f["code"]) for f in report["findings"]] == [
+        ("conf.py", 1, "config")
+    ]
+
+
+BAD_CONF = """\
+extensions = ["myst_parser", "kapdocs"]
+kapdocs_review_max_age_days = 30
+
+if True:
+    kapdocs_review_max_age_days = True  # bool is an int subclass, but no number of days
+
+
+def unused():
+    kapdocs_check_unlinked = "not run"
+"""
+
+
+@pytest.mark.parametrize("suppress", [False, True])
+def test_bad_option_is_located_in_conf_py_and_reported(
+    make_app: Any, rootdir: Path, tmp_path: Path, suppress: bool
+) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-terms-clean", src)
+    conf = BAD_CONF + ('suppress_warnings = ["kapdocs.config"]\n' if suppress else "")
+    (src / "conf.py").write_text(conf)
+    warning, outdir = build_once(make_app, src)
+    expected = [] if suppress else [("conf.py", 5, "config")]
+    assert findings(warning, src) == expected
+    assert "has type `bool'" not in warning  # one defect, one message: not Sphinx's too
+    report = json.loads((outdir / "kapdocs-report.json").read_text())
+    assert [(f["file"], f["line"], f["code"]) for f in report["findings"]] == expected
+    if not suppress:
+        assert "kapdocs_review_max_age_days must be of type int, not True" in warning
+        assert "using the default 365" in warning
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [(10, True), (True, False), (False, False), (10.0, False), ("10", False)],
+)
+def test_bool_is_not_an_int_option(value: object, valid: bool) -> None:
+    config = SimpleNamespace(**{option.name: option.default for option in OPTIONS}, overrides={})
+    config.kapdocs_review_max_age_days = value
+    found = check_config(config, "missing/conf.py", "conf.py")  # type: ignore[arg-type]
+    assert [f[:3] for f in found] == ([] if valid else [("config", "conf.py", 1)])
+    assert config.kapdocs_review_max_age_days == (value if valid else 365)
+
+
+def test_assignment_lines(tmp_path: Path) -> None:
+    conf = tmp_path / "conf.py"
+    conf.write_text(BAD_CONF + "a, (b, c) = 1, (2, 3)\nkapdocs_report: str = 'r.json'\nd[0] = 1\n")
+    lines = assignment_lines(str(conf))
+    assert lines["kapdocs_review_max_age_days"] == 5  # the last assignment wins
+    assert "kapdocs_check_unlinked" not in lines  # a function's local
+    assert (lines["a"], lines["b"], lines["c"], lines["kapdocs_report"]) == (10, 10, 10, 11)
+    assert "d" not in lines
+    assert assignment_lines(str(tmp_path / "none.py")) == {}
+
+
+@pytest.mark.sphinx(
+    "html",
+    testroot="terms-myst",
+    freshenv=True,
+    confoverrides={"kapdocs_report": "reports/ci/kapdocs.json"},
+)
+def test_report_path_with_folders(app: SphinxTestApp, warning) -> None:
+    # The folders under the output directory do not exist yet; the report makes them.
+    app.build()
+    assert "Traceback" not in warning.getvalue()
+    report = json.loads((app.outdir / "reports" / "ci" / "kapdocs.json").read_text())
+    assert report["total"] == len(MYST_EXPECTED)
 
 
 @pytest.mark.sphinx("html", testroot="terms-myst", freshenv=True)

@@ -52,7 +52,7 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
     """
     store = get_store(env)
     config = app.config
-    lines = SourceLines(app.srcdir)
+    lines = SourceLines(app.srcdir, app.config.source_suffix)
     entries = list(store.records("entries"))
     refs = list(store.records("refs"))
     names = terms.store_names(store)
@@ -103,7 +103,11 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         ("evidence", lambda: evidence.check_evidence(store.records("evidence"))),
         ("raw HTML", lambda: safety.check_raw(store.records("raw"), config.kapdocs_allow_raw_html)),
     ]
-    findings: list[Finding] = [*store.records("errors"), *store.data["encoding"]]
+    findings: list[Finding] = [
+        *store.records("errors"),
+        *store.data["encoding"],
+        *store.data["config"],
+    ]
     for name, check in stages:
         try:
             findings += check()

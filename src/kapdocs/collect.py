@@ -69,7 +69,7 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
     docname = env.current_document.docname
     store = get_store(env)
-    lines = SourceLines(app.srcdir)
+    lines = SourceLines(app.srcdir, app.config.source_suffix)
     source = str(env.doc2path(docname))
     text = _text_read(env, docname)
     if text is not None:

@@ -1,22 +1,25 @@
 """The ``kapdocs_*`` options, declared once and validated on ``config-inited``.
 
-A value of the wrong type is reported as a ``kapdocs.config`` warning and replaced by the
-default, so a typo in ``conf.py`` never crashes the build.
+A value of the wrong type is replaced by the default on ``config-inited``, so a typo in
+``conf.py`` never crashes the build, and becomes a ``config`` finding located at the line
+of ``conf.py`` that assigns the option. The finding is reported with the others once all
+pages are read, so that it is in the report and ``suppress_warnings`` silences it alike.
 """
 
 from __future__ import annotations
 
+import ast
+import os
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from sphinx.util import logging
-
-from kapdocs.diagnostics import WARNING_TYPE, Code
+from kapdocs.diagnostics import Code, Finding
+from kapdocs.store import get_store
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from sphinx.application import Sphinx
     from sphinx.config import Config
-
-logger = logging.getLogger(__name__)
 
 
 class Option(NamedTuple):
@@ -80,7 +83,7 @@ OPTIONS: tuple[Option, ...] = (
         "kapdocs_report",
         "kapdocs-report.json",
         (str,),
-        "File name of the JSON report in the output directory; empty to write none.",
+        "Path of the JSON report in the output directory (folders are made); empty for none.",
     ),
 )
 
@@ -89,26 +92,74 @@ READ_TIME_OPTIONS = {"kapdocs_reference_paths", "kapdocs_reference_exclude"}
 REPLACED_WARNINGS = ("myst.xref_missing", "bibtex.key_not_found")
 
 
-def on_config_inited(app: Sphinx, config: Config) -> None:
+def check_config(config: Config, conf_py: str, file: str) -> list[Finding]:
+    """Findings for options of the wrong type, each of which is reset to its default.
+
+    *conf_py* is the path of ``conf.py`` (it may not exist), *file* its name in findings.
+    """
+    findings = []
+    lines: dict[str, int] | None = None
     for option in OPTIONS:
         value = getattr(config, option.name)
-        valid = isinstance(value, option.types)
+        # bool is a subclass of int, but True is no number of days.
+        valid = isinstance(value, option.types) and not (
+            isinstance(value, bool) and bool not in option.types
+        )
         if valid and option.types[0] is list:  # a collection of strings
             valid = all(isinstance(item, str) for item in value)
-        if not valid:
-            logger.warning(
-                "%s must be of type %s, not %r; using the default %r",
-                option.name,
-                " or ".join(t.__name__ for t in option.types),
-                value,
-                option.default,
-                type=WARNING_TYPE,
-                subtype=str(Code.CONFIG),
+        if valid:
+            continue
+        if lines is None:
+            lines = assignment_lines(conf_py)
+        # A value given on the command line (-D) is not in conf.py: name the file only.
+        line = 1 if option.name in config.overrides else lines.get(option.name, 1)
+        findings.append(
+            Finding(
+                Code.CONFIG,
+                file,
+                line,
+                f"{option.name} must be of type "
+                f"{' or '.join(t.__name__ for t in option.types)}, not {value!r}; "
+                f"using the default {option.default!r}",
             )
-            setattr(config, option.name, option.default)
-    # kapdocs reports these defects with its own codes and locations (one defect, one
-    # message); MyST and sphinxcontrib-bibtex offer no event to replace their warnings.
-    config.suppress_warnings = [*config.suppress_warnings, *REPLACED_WARNINGS]
+        )
+        setattr(config, option.name, option.default)
+    return findings
+
+
+def assignment_lines(conf_py: str) -> dict[str, int]:
+    """Name -> line of its last assignment at the top level of *conf_py* (which runs last).
+
+    Empty when the file cannot be read or parsed; assignments inside functions and
+    classes are local and left out.
+    """
+    try:
+        with open(conf_py, "rb") as f:
+            tree = ast.parse(f.read(), conf_py)
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    lines: dict[str, int] = {}
+    for node in _top_level(tree):
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+            targets = [node.target]
+        else:
+            continue
+        for target in targets:
+            for name in ast.walk(target):
+                if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
+                    lines[name.id] = max(lines.get(name.id, 0), node.lineno)
+    return lines
+
+
+def _top_level(node: ast.AST) -> Iterator[ast.AST]:
+    """The statements that run at import, in blocks (``if``, ``try``, ...) too."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        yield child
+        yield from _top_level(child)
 
 
 def setup_config(app: Sphinx) -> None:
@@ -118,4 +169,20 @@ def setup_config(app: Sphinx) -> None:
         # does.
         rebuild: Literal["", "env"] = "env" if option.name in READ_TIME_OPTIONS else ""
         app.add_config_value(option.name, option.default, rebuild, types=frozenset(option.types))
+    # Options are checked before the environment exists; their findings wait for it here.
+    findings: list[Finding] = []
+
+    def on_config_inited(app: Sphinx, config: Config) -> None:
+        conf_py = os.path.join(app.confdir, "conf.py")
+        file = os.path.relpath(conf_py, app.srcdir).replace(os.sep, "/")
+        findings[:] = check_config(config, conf_py, file)
+        # kapdocs reports these defects with its own codes and locations (one defect, one
+        # message); MyST and sphinxcontrib-bibtex offer no event to replace their warnings.
+        config.suppress_warnings = [*config.suppress_warnings, *REPLACED_WARNINGS]
+
+    def on_builder_inited(app: Sphinx) -> None:
+        get_store(app.env).data["config"] = list(findings)
+
+    # Before Sphinx's own type check (priority 800), which would warn about the same value.
     app.connect("config-inited", on_config_inited)
+    app.connect("builder-inited", on_builder_inited)

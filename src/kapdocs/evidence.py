@@ -24,7 +24,7 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from kapdocs.diagnostics import Code, Finding
-from kapdocs.governance import build_date, sort_for_review
+from kapdocs.governance import build_date, field_value, sort_for_review
 from kapdocs.locate import node_line
 from kapdocs.store import EvidenceMark, Generated, get_store
 
@@ -170,7 +170,7 @@ def _review_table(app: Sphinx, fromdoc: str) -> list[Node]:
     marks = Counter(mark.docname for mark in store.records("evidence"))
     rows = []
     for page, due in sort_for_review(list(store.records("pages")), app.config):
-        reviewed = page.value("reviewed") or "missing"
+        reviewed = field_value(page, "reviewed") or "missing"
         try:
             age = str((today - dt.date.fromisoformat(reviewed)).days)
         except ValueError:
@@ -181,7 +181,7 @@ def _review_table(app: Sphinx, fromdoc: str) -> list[Node]:
                 nodes.Text(due.isoformat() if due else "now"),
                 nodes.Text(reviewed),
                 nodes.Text(age),
-                nodes.Text(page.value("reviewer") or "missing"),
+                nodes.Text(field_value(page, "reviewer") or "missing"),
                 nodes.Text(str(cites[page.docname])),
                 nodes.Text(str(marks[page.docname])),
             ]

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from kapdocs.locate import SourceLines
 
 REQUIRED = ("reviewed", "reviewer", "audience")
+# How an empty front-matter value reaches the metadata (see field_value).
+EMPTY = frozenset({"", "null", "[]", "{}"})
 DATES = ("reviewed", "next-review")
 KEY_POINTS = "key points"
 REFERENCES = {"references", "bibliography"}
@@ -68,8 +70,9 @@ def collect_page(
     metadata: dict[str, object],
     lines: SourceLines,
 ) -> PageInfo:
+    text = lines.lines(source)
     meta = tuple(
-        (key, str(value).strip(), lines.find(source, f"{key}:", 1))
+        (key, str(value).strip(), field_line(text, key))
         for key, value in sorted(metadata.items())
         if key in (*REQUIRED, *DATES)
     )
@@ -92,6 +95,29 @@ def collect_page(
         references is not None,
         uncited,
     )
+
+
+def field_line(text: Sequence[str], key: str) -> int:
+    """The line that sets the metadata field *key*, else 1.
+
+    A key of MyST's front matter starts a line between the opening and closing ``---``
+    (unindented: indented keys belong to a nested mapping; quotes are allowed); a
+    reStructuredText docinfo field starts a line as ``:key:``. A key that merely ends
+    with *key* (``not-reviewed:``) or a value that contains it is not the field.
+    """
+    if text and text[0].rstrip() == "---":
+        yaml_key = re.compile(
+            rf"""(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*:(?:\s|$)"""
+        )
+        for index in range(1, len(text)):
+            line = text[index]
+            if line.rstrip() in {"---", "..."}:
+                break
+            if yaml_key.match(line):
+                return index + 1
+        return 1
+    field = re.compile(rf":{re.escape(key)}:(?:\s|$)")
+    return next((index + 1 for index, line in enumerate(text) if field.match(line)), 1)
 
 
 def count_sentences(text: str) -> int:
@@ -117,8 +143,15 @@ def _has_key_points(doctree: nodes.document) -> bool:
 
 
 def _references_section(doctree: nodes.document) -> nodes.section | None:
-    """The page's last section, when it is titled References (or Bibliography)."""
-    sections = list(doctree.findall(nodes.section))
+    """The page's last top-level section, when it is titled References (or Bibliography).
+
+    Top-level sections are those under the page title (or the document's own, if it has
+    several titles); the References section may have subsections of its own, which come
+    after it in tree order.
+    """
+    sections = _child_sections(doctree)
+    if len(sections) == 1 and _child_sections(sections[0]):
+        sections = _child_sections(sections[0])  # the title's section holds the page
     if not sections:
         return None
     last = sections[-1]
@@ -126,6 +159,10 @@ def _references_section(doctree: nodes.document) -> nodes.section | None:
     if title is not None and title.astext().strip().lower() in REFERENCES:
         return last
     return None
+
+
+def _child_sections(node: nodes.Element) -> list[nodes.section]:
+    return [child for child in node.children if isinstance(child, nodes.section)]
 
 
 def _is_excluded(paragraph: nodes.paragraph, references: nodes.section | None) -> bool:
@@ -168,6 +205,16 @@ def parse_date(value: str) -> dt.date | None:
         return None
 
 
+def field_value(page: PageInfo, key: str) -> str | None:
+    """*page*'s value of *key*, or None when it is absent or left empty.
+
+    MyST renders an empty YAML value (``reviewer:``, ``audience: ~``) as the text
+    ``null``, an empty list or mapping as ``[]`` or ``{}``.
+    """
+    value = page.value(key)
+    return None if value is None or value in EMPTY else value
+
+
 def check_pages(pages: Iterable[PageInfo], config: Config, today: dt.date) -> list[Finding]:
     findings: list[Finding] = []
     max_age = config.kapdocs_review_max_age_days
@@ -175,7 +222,7 @@ def check_pages(pages: Iterable[PageInfo], config: Config, today: dt.date) -> li
         if not is_reference_page(page.docname, config):
             continue
         findings += _check_meta(page, today)
-        reviewed = page.value("reviewed")
+        reviewed = field_value(page, "reviewed")
         date = parse_date(reviewed) if reviewed else None
         if date is not None and (today - date).days > max_age:
             findings.append(
@@ -194,13 +241,17 @@ def check_pages(pages: Iterable[PageInfo], config: Config, today: dt.date) -> li
 def _check_meta(page: PageInfo, today: dt.date) -> list[Finding]:
     problems: list[tuple[int, str]] = []
     for key in REQUIRED:
-        if not page.value(key):
+        if page.value(key) is None:
             problems.append((1, f"front matter lacks '{key}'"))
+        elif field_value(page, key) is None:
+            problems.append(
+                (page.line_of(key), f"front matter leaves '{key}' empty; give it a value")
+            )
     dates = {}
     for key in DATES:
-        value = page.value(key)
+        value = field_value(page, key)
         if value is None:
-            continue
+            continue  # reported above when required
         date = parse_date(value)
         if date is None:
             problems.append(
@@ -264,8 +315,8 @@ def sort_for_review(
     for page in pages:
         if not is_reference_page(page.docname, config):
             continue
-        reviewed = parse_date(page.value("reviewed") or "")
-        next_review = parse_date(page.value("next-review") or "")
+        reviewed = parse_date(field_value(page, "reviewed") or "")
+        next_review = parse_date(field_value(page, "next-review") or "")
         date = next_review or (reviewed + max_age if reviewed else None)
         due.append((page, date))
     return sorted(

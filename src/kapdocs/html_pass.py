@@ -238,7 +238,7 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
 def check_html(app: Sphinx) -> list[Finding]:
     env = app.env
     store = get_store(env)
-    lines = SourceLines(app.srcdir)
+    lines = SourceLines(app.srcdir, app.config.source_suffix)
     # Without a start time (a pass outside a normal build), trust no earlier reading.
     written_after = _WRITE_START.get(env, 0)
     last = load_pass(app)

@@ -4,6 +4,11 @@ Docutils and MyST give a paragraph its first line, but a role inside it the para
 line, a reStructuredText title its underline, table cells the table's first line, and a
 glossary term a line relative to the directive's content (or none at all). Rather than
 trust those numbers, kapdocs treats them as hints and finds the text in the source file.
+
+The file's lines are counted as its parser counts them, not with ``str.splitlines()``:
+MyST (markdown-it) breaks lines at ``\n``, ``\r\n`` and ``\r`` only, while docutils turns
+``\v`` and ``\f`` into spaces and then splits reStructuredText with ``str.splitlines()``, so
+that ``\x1c``-``\x1e``, ``\x85``, U+2028 and U+2029 end a line there and not in Markdown.
 """
 
 from __future__ import annotations
@@ -15,20 +20,37 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from docutils import nodes
 
 # How far from the hint a needle is looked for before the whole file is searched.
 _WINDOW = 60
+# markdown-it's own line breaks (rules_core/normalize.py); files other than
+# reStructuredText ones (Markdown pages, the bibliography) are numbered so, as editors do.
+_NEWLINE = re.compile(r"\r\n?|\n")
+# What docutils' string2lines turns into spaces before splitting (Sphinx's RSTParser).
+_RST_SPACES = re.compile("[\v\f]")
+_RST_SUFFIXES = (".rst", ".rest")
 _GLOSSARY_START = re.compile(r"^\s*(?:(?:`{3,}|~{3,}|:{3,})\s*\{glossary\}|\.\.\s+glossary::)")
 
 
 class SourceLines:
     """Source files read once each, as lists of lines (index 0 is line 1)."""
 
-    def __init__(self, srcdir: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, srcdir: str | os.PathLike[str], source_suffix: Mapping[str, str] | None = None
+    ) -> None:
         self.srcdir = os.fspath(srcdir)
+        # Sphinx's source_suffix (suffix -> file type) says which parser reads a file.
+        self._rst_suffixes = tuple(
+            suffix
+            for suffix, filetype in (source_suffix or {}).items()
+            if filetype == "restructuredtext"
+        )
+        self._other_suffixes = tuple(
+            suffix for suffix in source_suffix or {} if suffix not in self._rst_suffixes
+        )
         self._cache: dict[str, list[str]] = {}
         self._lowered: dict[str, list[str]] = {}
         self._relpaths: dict[str, str] = {}
@@ -47,13 +69,13 @@ class SourceLines:
 
     def seed(self, path: str, text: str) -> None:
         """Take *path*'s text as already read (the page Sphinx just parsed)."""
-        self._cache[path] = text.splitlines()
+        self._cache[path] = split_lines(text, self.is_rst(path))
 
     def lines(self, path: str) -> list[str]:
         if path not in self._cache:
             try:
                 with open(path, encoding="utf-8", errors="replace") as f:
-                    self._cache[path] = f.read().splitlines()
+                    self._cache[path] = split_lines(f.read(), self.is_rst(path))
             except OSError:
                 self._cache[path] = []
         return self._cache[path]
@@ -62,6 +84,13 @@ class SourceLines:
         """Whether any line of *path* contains *needle*, case-insensitively."""
         lowered = needle.lower()
         return any(lowered in line for line in self._lowered_lines(path))
+
+    def is_rst(self, path: str) -> bool:
+        """Whether docutils' reStructuredText parser reads *path* (else MyST or none)."""
+        if path.endswith(self._rst_suffixes):
+            return True
+        # A suffix Sphinx does not map (an included file) is judged by its own name.
+        return not path.endswith(self._other_suffixes) and path.endswith(_RST_SUFFIXES)
 
     def find(self, path: str, needle: str, hint: int) -> int:
         """The line nearest after *hint* (1-based) that contains *needle*, case-insensitively.
@@ -132,6 +161,16 @@ def _word_pattern(needle: str) -> re.Pattern[str]:
     start = r"(?<!\w)" if needle[:1].isalnum() else ""
     end = r"(?:e?s)?(?!\w)" if needle[-1:].isalnum() else ""
     return re.compile(start + re.escape(needle) + end)
+
+
+def split_lines(text: str, rst: bool) -> list[str]:
+    """*text*'s lines, numbered as its parser numbers them (see the module docstring)."""
+    if rst:
+        return _RST_SPACES.sub(" ", text).splitlines()
+    lines = _NEWLINE.split(text)
+    if lines[-1] == "":
+        lines.pop()  # the end of the last line, not a line of its own (as splitlines())
+    return lines
 
 
 def _around(hint: int, count: int) -> Iterable[int]:

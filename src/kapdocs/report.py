@@ -34,8 +34,10 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
             for f in findings
         ],
     }
-    os.makedirs(app.outdir, exist_ok=True)
-    with open(os.path.join(app.outdir, name), "w", encoding="utf-8") as f:
+    path = os.path.join(app.outdir, name)
+    # The name may hold folders ("reports/kapdocs.json"): make them, as Sphinx does its own.
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
         json.dump(report, f, indent=2, ensure_ascii=False)
         f.write("\n")
 

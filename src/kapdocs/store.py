@@ -203,6 +203,7 @@ class KapdocsDomain(Domain):
         "scanned": {},
         "findings": [],
         "encoding": [],
+        "config": [],
         "broken_links": [],
     }
 
