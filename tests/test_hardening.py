@@ -70,6 +70,7 @@ def test_non_utf8_page_is_reported_and_left_out(make_app, tmp_path: Path, parall
         ("latin1.md", 4, "source_encoding"),
     ]
     assert "byte e9 at offset 21 (line 4, column 4) is not valid utf-8-sig" in first
+    assert "Save the file as UTF-8" in first  # utf-8-sig reads UTF-8 with or without a BOM
     assert (outdir / "good.html").exists()
     assert not (outdir / "latin1.html").exists()
     # Reported again on an incremental build, until the file is fixed.

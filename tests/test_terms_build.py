@@ -59,6 +59,7 @@ def test_messages_say_how_to_fix(app: SphinxTestApp, warning) -> None:
     assert "term 'glutamat' is not in any glossary; did you mean 'Glutamate'?" in text
     assert "term 'nothing here' is not in any glossary; add it to the glossary" in text
     assert "'BDNF' is the glossary term 'BDNF' but this page never links it" in text
+    assert "write {term}`BDNF` at its first mention" in text
     assert "abbreviation 'SSRIs' is not explained on this page" in text
     assert "term 'glutamate' is already defined at glossary.md:6" in text
     # Sphinx's own "term not in glossary" warning is replaced by term_undefined.
@@ -84,6 +85,8 @@ RST_EXPECTED = [
 def test_rst_findings(app: SphinxTestApp, warning) -> None:
     app.build()
     assert findings(warning.getvalue(), app.srcdir) == RST_EXPECTED
+    # The fix is given in the page's own syntax.
+    assert "write :term:`set and setting` at its first mention" in warning.getvalue()
 
 
 @pytest.mark.sphinx("html", testroot="terms-clean", freshenv=True)

@@ -59,7 +59,7 @@ def on_env_before_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[s
                 file,
                 line,
                 f"{where} is not valid {encoding}; the page is left out of this build. "
-                f"Save the file as {encoding}",
+                f"Save the file as {_encoding_name(encoding)}",
             )
         )
         # Leave the page out: not read, not written, and nothing stale kept from before.
@@ -69,6 +69,12 @@ def on_env_before_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[s
             app.events.emit("env-purge-doc", env, docname)
             env.clear_doc(docname)
     get_store(env).data["encoding"] = findings
+
+
+def _encoding_name(encoding: str) -> str:
+    """How to name *encoding* to a person saving a file: Sphinx's default, utf-8-sig,
+    reads UTF-8 with or without a byte order mark, and plain UTF-8 is what to save."""
+    return "UTF-8" if codecs.lookup(encoding).name in {"utf-8", "utf-8-sig"} else encoding
 
 
 def setup_encoding(app: Sphinx) -> None:

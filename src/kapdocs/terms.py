@@ -242,14 +242,16 @@ def check_unlinked(
                 entry = entries[number]
                 mention = segment.text[start:end]
                 hint = segment.line + bisect_right(segment.breaks, start)
-                line = lines.find(os.path.join(lines.srcdir, segment.file), mention, hint)
+                path = os.path.join(lines.srcdir, segment.file)
+                line = lines.find(path, mention, hint)
+                role = f":term:`{mention}`" if lines.is_rst(path) else f"{{term}}`{mention}`"
                 findings.append(
                     Finding(
                         Code.TERM_UNLINKED,
                         segment.file,
                         line,
                         f"{mention!r} is the glossary term {entry.names[0]!r} but this page "
-                        f"never links it; write {{term}}`{mention}` at its first mention",
+                        f"never links it; write {role} at its first mention",
                     )
                 )
     return found
