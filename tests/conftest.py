@@ -62,5 +62,6 @@ def write_site(root: Path, pages: dict[str, str], conf: str = "") -> Path:
     toctree = "\n".join(name.removesuffix(".md") for name in pages)
     (root / "index.md").write_text(f"# Index\n\n```{{toctree}}\n{toctree}\n```\n")
     for name, text in pages.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
     return root

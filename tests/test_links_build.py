@@ -161,3 +161,20 @@ def test_a_page_that_comes_or_goes_is_linked_as_in_a_clean_build(
     links, html = incremental_equals_clean()
     assert len(links) == 2
     assert 'href="other.html' not in html
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_missing_image_is_reported_once(make_app, tmp_path: Path, parallel: int) -> None:
+    # Sphinx reports an image file it cannot read; the HTML pass does not repeat it,
+    # but still reports an image that only raw HTML names.
+    src = write_site(
+        tmp_path / "src",
+        {
+            "sub/a.md": "# A\n\n![alt](missing.png)\n\n```{image} ../nope.svg\n```\n\n"
+            '<img src="raw.png">\n'
+        },
+        "kapdocs_allow_raw_html = True\n",
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
+    assert warnings.count("image file not readable") == 2
+    assert findings(warnings, src) == [("sub/a.md", 8, "link_html")]

@@ -146,6 +146,11 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         guarded("definitions", lambda: definitions.collect(index, docname)) or [],
     )
     store.add(
+        "missing_images",
+        docname,
+        guarded("images", lambda: safety.collect_missing_images(index, docname, env)) or [],
+    )
+    store.add(
         "raw",
         docname,
         guarded("raw_html", lambda: safety.collect_raw(index, docname, source, lines)) or [],

@@ -257,6 +257,8 @@ def check_html(app: Sphinx) -> list[Finding]:
         rel in last.seen and last.seen[rel].page.ids == seen[rel].page.ids for rel in read
     )
     reported = {tuple(key) for key in store.data.get("broken_links", ())}
+    # Sphinx reports a missing image itself (image.not_readable): one defect, one line.
+    reported |= {(image.docname, image.uri) for image in store.records("missing_images")}
     suffix = getattr(app.builder, "out_suffix", ".html")
     broken: dict[str, tuple[Broken, ...]] = {}
     findings = []
@@ -270,7 +272,10 @@ def check_html(app: Sphinx) -> list[Finding]:
             broken[page_file] = tuple(broken_links(page_file, page, files, pages))
         source = str(env.doc2path(docname))
         for link, resolved, problem in broken[page_file]:
-            if (docname, resolved.replace(suffix, "", 1)) in reported:
+            if (docname, resolved.replace(suffix, "", 1)) in reported or (
+                docname,
+                link,
+            ) in reported:
                 continue  # reported at its source already
             parts = urlsplit(link)
             needle = parts.fragment or posixpath.basename(parts.path)

@@ -104,6 +104,16 @@ class Anchors(NamedTuple):
     ids: tuple[str, ...]
 
 
+class MissingImage(NamedTuple):
+    """An image whose file is not in the source folder, as its page's HTML names it.
+
+    Sphinx reports it (``image.not_readable``); the written-HTML pass does not again.
+    """
+
+    docname: str
+    uri: str
+
+
 class RawHtml(NamedTuple):
     """A raw HTML block or role on a page."""
 
@@ -177,6 +187,7 @@ RECORD_TYPES: dict[str, type[tuple[Any, ...]]] = {
     "anchors": Anchors,
     "cites": CiteRef,
     "raw": RawHtml,
+    "missing_images": MissingImage,
     "definitions": Definition,
     "pages": PageInfo,
     "evidence": EvidenceMark,
@@ -194,7 +205,7 @@ class KapdocsDomain(Domain):
 
     name = "kapdocs"
     label = "kapdocs"
-    data_version = 1
+    data_version = 2
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
