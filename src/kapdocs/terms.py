@@ -183,7 +183,11 @@ def check_unused(
     refs: Iterable[TermRef],
     names: Mapping[str, tuple[TermEntry, str]],
 ) -> list[Finding]:
-    """``term_unused`` for entries no page links outside a glossary."""
+    """``term_unused`` for entries no page links outside a glossary.
+
+    An entry all of whose names an earlier entry defines is left to ``term_duplicate``:
+    links to a name count for its first entry, and one defect gets one finding.
+    """
     used = {names[ref.target][0] for ref in refs if not ref.in_glossary and ref.target in names}
     return [
         Finding(
@@ -194,8 +198,12 @@ def check_unused(
             f"{{term}}`{entry.names[0]}` where a page mentions it, or remove the entry",
         )
         for entry in entries
-        if entry not in used
+        if entry not in used and not _duplicate_only(entry, names)
     ]
+
+
+def _duplicate_only(entry: TermEntry, names: Mapping[str, tuple[TermEntry, str]]) -> bool:
+    return all(names[normalise(name)][0] != entry for name in entry.names)
 
 
 def names_digest(names: Mapping[str, tuple[TermEntry, str]]) -> str:
