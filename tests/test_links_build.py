@@ -178,3 +178,20 @@ def test_a_missing_image_is_reported_once(make_app, tmp_path: Path, parallel: in
     warnings, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
     assert warnings.count("image file not readable") == 2
     assert findings(warnings, src) == [("sub/a.md", 8, "link_html")]
+
+
+def test_html_findings_are_in_line_order_and_docutils_errors_are_not_repeated(
+    make_app, tmp_path: Path
+) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text('extensions = ["kapdocs"]\nkapdocs_allow_raw_html = True\n')
+    (src / "index.rst").write_text(
+        "Home\n====\n\nThe file gone.html is mentioned here first.\n\n"
+        '.. raw:: html\n\n   <a href="#nowhere">n</a> <a href="gone.html">g</a>\n\n'
+        "See missing-target_.\n"
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert 'Unknown target name: "missing-target"' in warnings  # docutils says it once
+    # The pass reads #nowhere first; gone.html is found on line 4, so it is listed first.
+    assert findings(warnings, src) == [("index.rst", 4, "link_html"), ("index.rst", 8, "link_html")]

@@ -18,6 +18,7 @@ from kapdocs import (
     definitions,
     evidence,
     governance,
+    html_pass,
     links,
     safety,
     terms,
@@ -146,9 +147,9 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         guarded("definitions", lambda: definitions.collect(index, docname)) or [],
     )
     store.add(
-        "missing_images",
+        "known_broken",
         docname,
-        guarded("images", lambda: safety.collect_missing_images(index, docname, env)) or [],
+        guarded("links", lambda: html_pass.collect_known_broken(index, docname, env)) or [],
     )
     store.add(
         "raw",

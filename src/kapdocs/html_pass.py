@@ -25,12 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlsplit
 
+from docutils import nodes
+
 from kapdocs.diagnostics import Code, Finding, emit, sort_findings
 from kapdocs.html_scan import PageLinks, scan_page
 from kapdocs.links import DOC
 from kapdocs.locate import SourceLines
 from kapdocs.safety import secure_external_links
-from kapdocs.store import get_store
+from kapdocs.store import KnownBroken, get_store
 from kapdocs.timing import timed
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
+    from kapdocs.nodeindex import NodeIndex
     from kapdocs.store import LinkRef
 
 # Bump when PageLinks, what scan_page collects or the record's layout changes.
@@ -229,7 +232,7 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
         return
     with timed("html_pass"):
         findings = check_html(app)
-    for finding in findings:
+    for finding in sort_findings(findings):
         emit(app, finding)
     store = get_store(app.env)
     store.data["findings"] = sort_findings([*store.findings, *findings])
@@ -257,8 +260,8 @@ def check_html(app: Sphinx) -> list[Finding]:
         rel in last.seen and last.seen[rel].page.ids == seen[rel].page.ids for rel in read
     )
     reported = {tuple(key) for key in store.data.get("broken_links", ())}
-    # Sphinx reports a missing image itself (image.not_readable): one defect, one line.
-    reported |= {(image.docname, image.uri) for image in store.records("missing_images")}
+    # Sphinx and docutils report these themselves: one defect, one line.
+    reported |= {(known.docname, known.link) for known in store.records("known_broken")}
     suffix = getattr(app.builder, "out_suffix", ".html")
     broken: dict[str, tuple[Broken, ...]] = {}
     findings = []
@@ -292,6 +295,37 @@ def check_html(app: Sphinx) -> list[Finding]:
     if done != last:
         save_pass(app, done)
     return findings
+
+
+def collect_known_broken(
+    index: NodeIndex, docname: str, env: BuildEnvironment
+) -> list[KnownBroken]:
+    """Links of the page that Sphinx or docutils report themselves, as the HTML writes them:
+
+    * an image whose file is missing (``image.not_readable``), by the ``src`` Sphinx
+      writes for it: its path from the source folder, which Sphinx's image collector may
+      or may not have set yet;
+    * the link from an unresolvable reference to its error message (``#id1``), which is
+      not written when the message is not shown.
+    """
+    found = [
+        KnownBroken(docname, f"#{node['refid']}")
+        for node in index.of(nodes.problematic)
+        if node.get("refid")
+    ]
+    for image in index.of(nodes.image):
+        uri = str(image.get("uri", ""))
+        if not uri or "*" in uri or urlsplit(uri).scheme or uri.startswith("//"):
+            continue
+        candidates = image.get("candidates")
+        if isinstance(candidates, dict) and candidates:
+            paths = [str(path) for path in candidates.values()]  # already from the folder
+        else:
+            uri = env.relfn2path(uri, docname)[0]
+            paths = [uri]
+        if not any(os.path.isfile(os.path.join(env.srcdir, path)) for path in paths):
+            found.append(KnownBroken(docname, uri))
+    return found
 
 
 def _page_file(app: Sphinx, docname: str) -> str:

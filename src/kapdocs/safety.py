@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -21,12 +20,10 @@ from docutils import nodes
 
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import node_line, node_source
-from kapdocs.store import MissingImage, RawHtml
+from kapdocs.store import RawHtml
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-    from sphinx.environment import BuildEnvironment
 
     from kapdocs.locate import SourceLines
     from kapdocs.nodeindex import NodeIndex
@@ -59,27 +56,6 @@ def collect_raw(index: NodeIndex, docname: str, source: str, lines: SourceLines)
 
 def _myst_markup(text: str) -> bool:
     return text in _MYST_MARKUP or _MYST_CHECKBOX.fullmatch(text) is not None
-
-
-def collect_missing_images(
-    index: NodeIndex, docname: str, env: BuildEnvironment
-) -> list[MissingImage]:
-    """Images whose file is missing, by the ``src`` Sphinx writes for them: the path from
-    the source folder, which Sphinx's image collector may or may not have set yet."""
-    found = []
-    for image in index.of(nodes.image):
-        uri = str(image.get("uri", ""))
-        if not uri or "*" in uri or urlsplit(uri).scheme or uri.startswith("//"):
-            continue
-        candidates = image.get("candidates")
-        if isinstance(candidates, dict) and candidates:
-            paths = [str(path) for path in candidates.values()]  # already from the folder
-        else:
-            uri = env.relfn2path(uri, docname)[0]
-            paths = [uri]
-        if not any(os.path.isfile(os.path.join(env.srcdir, path)) for path in paths):
-            found.append(MissingImage(docname, uri))
-    return found
 
 
 def check_raw(raws: Iterable[RawHtml], allowed: bool) -> list[Finding]:

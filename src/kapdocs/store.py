@@ -104,14 +104,13 @@ class Anchors(NamedTuple):
     ids: tuple[str, ...]
 
 
-class MissingImage(NamedTuple):
-    """An image whose file is not in the source folder, as its page's HTML names it.
-
-    Sphinx reports it (``image.not_readable``); the written-HTML pass does not again.
-    """
+class KnownBroken(NamedTuple):
+    """A link, as the page's HTML writes it, whose defect Sphinx or docutils reports
+    itself (an unreadable image file, an unknown target name); the written-HTML pass
+    does not report it again."""
 
     docname: str
-    uri: str
+    link: str
 
 
 class RawHtml(NamedTuple):
@@ -187,7 +186,7 @@ RECORD_TYPES: dict[str, type[tuple[Any, ...]]] = {
     "anchors": Anchors,
     "cites": CiteRef,
     "raw": RawHtml,
-    "missing_images": MissingImage,
+    "known_broken": KnownBroken,
     "definitions": Definition,
     "pages": PageInfo,
     "evidence": EvidenceMark,
