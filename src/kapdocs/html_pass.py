@@ -174,10 +174,13 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     build does not have.
     """
     _WRITE_START[env] = time.time_ns()
-    store = get_store(env)
-    removed = store.data.get("documents", set()) - env.found_docs
-    store.data["documents"] = set(env.found_docs)
-    if not removed or app.builder.format != "html":
+    if app.builder.format != "html":
+        return []
+    # Per builder: builders may share the environment (sphinx-build -M).
+    documents = get_store(env).data.setdefault("documents", {})
+    removed = documents.get(app.builder.name, set()) - env.found_docs
+    documents[app.builder.name] = set(env.found_docs)
+    if not removed:
         return []
     gone = {_page_file(app, docname) for docname in removed}
     seen = load_pass(app).seen
@@ -275,10 +278,7 @@ def check_html(app: Sphinx) -> list[Finding]:
             broken[page_file] = tuple(broken_links(page_file, page, files, pages))
         source = str(env.doc2path(docname))
         for link, resolved, problem in broken[page_file]:
-            if (docname, resolved.replace(suffix, "", 1)) in reported or (
-                docname,
-                link,
-            ) in reported:
+            if {(docname, resolved.replace(suffix, "", 1)), (docname, link)} & reported:
                 continue  # reported at its source already
             parts = urlsplit(link)
             needle = parts.fragment or posixpath.basename(parts.path)
