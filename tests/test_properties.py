@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from sphinx.application import Sphinx
 
 from kapdocs.abbreviations import _tokens, is_abbreviation
+from kapdocs.locate import _whole
 from kapdocs.prose import fold_whitespace
 from tests.conftest import findings
 
@@ -199,3 +200,17 @@ def test_abbreviation_tokens_are_the_words_that_are_abbreviations(text: str) -> 
     words = [(m.start(), m.group()) for m in re.finditer(r"[^\W_]+", text)]
     expected = [(start, word) for start, word in words if is_abbreviation(word)]
     assert [(offset, token) for offset, token, _ in _tokens(text)] == expected
+
+
+_PIECES = st.sampled_from(list("abes_é2.-( "))
+
+
+@given(st.text(alphabet=_PIECES, min_size=1, max_size=4), st.text(alphabet=_PIECES, max_size=14))
+@example("ion", "region ions")  # glued before, then a plural
+@example("ect", "selection ects")
+def test_whole_word_search_matches_a_regular_expression(needle: str, line: str) -> None:
+    # _whole avoids compiling a pattern per needle; it must mean exactly this one.
+    start = r"(?<!\w)" if needle[:1].isalnum() else ""
+    end = r"(?:e?s)?(?!\w)" if needle[-1:].isalnum() else ""
+    expected = re.search(start + re.escape(needle) + end, line) is not None
+    assert _whole(needle, line) == expected
