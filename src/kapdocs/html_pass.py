@@ -251,8 +251,9 @@ def check_html(app: Sphinx) -> list[Finding]:
     files, seen, read = scan_site(str(app.outdir), last.seen, written_after)
     documents = {docname: _page_file(app, docname) for docname in sorted(env.found_docs)}
     # Sphinx never deletes the page of a removed document; a clean build would not have it.
-    document_pages = last.document_pages | set(documents.values())
-    stale = document_pages - set(documents.values())
+    current_pages = set(documents.values())
+    document_pages = last.document_pages | current_pages
+    stale = document_pages - current_pages
     files -= stale
     if app.config.kapdocs_report:
         # Written after this pass, so absent from a first build's output directory.
