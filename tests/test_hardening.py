@@ -136,12 +136,19 @@ def test_split_lines(text: str, rst: bool, lines: list[str]) -> None:
         (b"plain", None),
         (b"a\nb\xffc", (2, 3)),
         (b"\xc3", (1, 0)),  # truncated sequence
+        (b"a\r\nb\rc\n\xff", (4, 7)),  # \r\n, a lone \r and \n each end a line
         ("Ca\u00b2\u207a".encode(), None),
     ],
 )
 def test_decode_problem(data: bytes, expected: tuple[int, int] | None) -> None:
     problem = decode_problem(data, "utf-8")
     assert (problem[:2] if problem else None) == expected
+
+
+def test_decode_problem_gives_the_column_after_a_lone_carriage_return() -> None:
+    problem = decode_problem(b"ab\rcd\xff", "utf-8")
+    assert problem is not None
+    assert problem[2] == "byte ff at offset 5 (line 2, column 3)"
 
 
 def test_megabyte_line_and_ten_thousand_terms(make_app, tmp_path: Path) -> None:

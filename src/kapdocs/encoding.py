@@ -27,8 +27,10 @@ def decode_problem(data: bytes, encoding: str) -> tuple[int, int, str] | None:
     try:
         codecs.decode(data, encoding)
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        # Lines end as Python reads text and editors show it: at \r\n, \n or a lone \r.
+        head = data[: error.start]
+        line = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+        column = error.start - max(head.rfind(b"\n"), head.rfind(b"\r"))
         bad = data[error.start : error.end].hex(" ")
         return (
             line,
