@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sphinx.util import logging
-
 from kapdocs import (
     abbreviations,
     citations,
@@ -41,8 +39,6 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
     from kapdocs.store import KapdocsDomain, TermEntry
-
-logger = logging.getLogger(__name__)
 
 
 def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
