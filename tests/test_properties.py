@@ -19,9 +19,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sphinx.application import Sphinx
 
-from kapdocs.abbreviations import _tokens, is_abbreviation
+from kapdocs.abbreviations import _explained, _tokens, is_abbreviation, singular
 from kapdocs.locate import _whole
 from kapdocs.prose import fold_whitespace
+from kapdocs.store import AbbrUse
 from tests.conftest import findings
 
 NAMES = ["alpha", "beta gamma", "delta", "epsilon zeta", "eta", "theta-iota", "kappa"]
@@ -200,6 +201,29 @@ def test_abbreviation_tokens_are_the_words_that_are_abbreviations(text: str) -> 
     words = [(m.start(), m.group()) for m in re.finditer(r"[^\W_]+", text)]
     expected = [(start, word) for start, word in words if is_abbreviation(word)]
     assert [(offset, token) for offset, token, _ in _tokens(text)] == expected
+
+
+_PARTS = st.sampled_from(["HT", "5", "IL", "6", "Ds", "DNF", "x"])
+
+
+@given(st.lists(_PARTS, min_size=1, max_size=6), st.data())
+def test_abbreviation_explained_by_any_run_of_its_hyphenated_parts(
+    parts: list[str], data: st.DataObject
+) -> None:
+    # _explained stops early at runs longer than any name; it must mean exactly this.
+    index = data.draw(st.integers(0, len(parts) - 1))
+    runs = ["-".join(parts[a:b]) for a in range(len(parts)) for b in range(a + 1, len(parts) + 1)]
+    names = set(data.draw(st.lists(st.sampled_from([*runs, "5-HTs", "HT-6", "zz"]), max_size=3)))
+    word = "-".join(parts)
+    at = sum(len(part) + 1 for part in parts[:index])
+    use = AbbrUse("d", "d.md", 1, parts[index], word, at)
+    expected = any(
+        run in names or singular(run) in names
+        for run in (
+            "-".join(parts[a:b]) for a in range(index + 1) for b in range(index + 1, len(parts) + 1)
+        )
+    )
+    assert _explained(use, names, max(map(len, names), default=0)) == expected
 
 
 _PIECES = st.sampled_from(list("abes_é2.-( "))

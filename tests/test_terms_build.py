@@ -152,6 +152,50 @@ def test_abbreviations_ignore(app: SphinxTestApp, warning) -> None:
     assert "abbr_undefined" not in codes
 
 
+_HYPHENATED_GLOSSARY = """# Glossary
+
+```{glossary}
+5-HT2A
+  The serotonin 2A receptor.
+
+IL-6
+  Interleukin 6.
+```
+"""
+_HYPHENATED_PAGE = """# A
+
+The {term}`5-HT2A` receptor and {term}`IL-6`.
+
+Again 5-HT2A and IL-6.
+
+HAM-D scores.
+
+Then HT2A alone.
+"""
+
+
+@pytest.mark.parametrize(
+    ("ignore", "expected"),
+    [
+        ([], [("a.md", 7, "abbr_undefined"), ("a.md", 9, "abbr_undefined")]),
+        (["HAM-D"], [("a.md", 9, "abbr_undefined")]),
+    ],
+)
+def test_a_term_joined_by_hyphens_explains_its_abbreviations(
+    make_app, tmp_path: Path, ignore: list[str], expected: list[tuple[str, int, str]]
+) -> None:
+    # The glossary terms 5-HT2A and IL-6 explain the "HT2A" and "IL" in them, but not a
+    # bare "HT2A" later on; the first use the exemption leaves is the one reported.
+    src = write_site(
+        tmp_path / "src",
+        {"glossary.md": _HYPHENATED_GLOSSARY, "a.md": _HYPHENATED_PAGE},
+        conf=f"kapdocs_abbreviations_ignore = {ignore!r}\n",
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == expected
+    assert ("'HAM' (in 'HAM-D') is not explained" in warnings) == (not ignore)
+
+
 @pytest.mark.sphinx(
     "html",
     testroot="terms-clean",

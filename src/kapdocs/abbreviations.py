@@ -4,11 +4,14 @@ An abbreviation is a token of two or more characters made of upper-case letters 
 digits, with at least two letters, optionally followed by a lower-case plural ``s``
 (TRD, SSRIs, 5HT2A); a letter or digit touching it makes it part of a longer word. It is
 explained when it is a glossary term line (exact case) or appears in parentheses in the
-page's prose, as in "treatment-resistant depression (TRD)". Roman numerals (II, IV,
-XII, ...) and ``kapdocs_abbreviations_ignore`` are exempt.
+page's prose, as in "treatment-resistant depression (TRD)". A use inside a word joined
+by hyphens is also explained when a glossary term line spans it: "5-HT2A" or "IL-6"
+as terms explain the "HT2A" of "5-HT2A" and the "IL" of "IL-6". Roman numerals (II,
+IV, XII, ...) and ``kapdocs_abbreviations_ignore`` are exempt.
 
-Reading collects, per page, the first use of each abbreviation the page does not expand;
-the glossary-term exemption is applied once all glossaries are known.
+Reading collects, per page, the first use of each abbreviation the page does not expand,
+once per hyphenated word it appears in; the glossary-term exemption is applied once all
+glossaries are known, and the first use it leaves is reported.
 """
 
 from __future__ import annotations
@@ -89,37 +92,82 @@ def collect_abbreviations(segments: Iterable[Segment]) -> list[AbbrUse]:
 
     ``AbbrUse.line`` is the expected line (segment line plus line breaks before the token).
     """
-    first: dict[str, AbbrUse] = {}
+    first: dict[tuple[str, str, int], AbbrUse] = {}
     explained: set[str] = set()
     for segment in segments:
-        if not any(map(str.isupper, segment.text)):
+        text = segment.text
+        if not any(map(str.isupper, text)):
             continue
-        for offset, token, in_parens in _tokens(segment.text):
+        for offset, token, in_parens in _tokens(text):
             key = singular(token)
             if in_parens:
                 explained.add(key)
-            if key not in first:
+            word, at = _hyphenated(text, offset, offset + len(token))
+            if (key, word, at) not in first:
                 line = segment.line + bisect_right(segment.breaks, offset)
-                first[key] = AbbrUse(segment.docname, segment.file, line, token)
-    return [use for key, use in first.items() if key not in explained]
+                use = AbbrUse(segment.docname, segment.file, line, token, word, at)
+                first[key, word, at] = use
+    return [use for (key, _, _), use in first.items() if key not in explained]
+
+
+def _hyphenated(text: str, start: int, end: int) -> tuple[str, int]:
+    """The word that hyphens join to ``text[start:end]``, and the token's offset in it."""
+    left, right = start, end
+    while left > 1 and text[left - 1] == "-" and text[left - 2].isalnum():
+        left -= 2
+        while left and text[left - 1].isalnum():
+            left -= 1
+    while right + 1 < len(text) and text[right] == "-" and text[right + 1].isalnum():
+        right += 2
+        while right < len(text) and text[right].isalnum():
+            right += 1
+    return text[left:right], start - left
+
+
+def _explained(use: AbbrUse, names: Set[str], longest: int) -> bool:
+    """Whether *names* holds the token, or a run of the parts of its hyphenated word that
+    includes the token (in either case a plural "s" may end it)."""
+    word, start, end = use.word, use.at, use.at + len(use.token)
+    # Where the parts begin, going left from the token's, and where they end going right.
+    lefts = [i + 1 for i in range(start - 1, -1, -1) if word[i] == "-"] + [0]
+    rights = [i for i in range(end, len(word)) if word[i] == "-"] + [len(word)]
+    for left in lefts:
+        if end - left > longest:  # no name is this long; the runs only grow from here
+            break
+        for right in rights:
+            if right - left > longest:
+                break
+            part = word[left:right]
+            if part in names or singular(part) in names:
+                return True
+    return False
 
 
 def check_abbreviations(
     uses: Iterable[AbbrUse], term_names: Set[str], ignore: Set[str]
 ) -> list[Finding]:
     """Findings for abbreviations that are not glossary term lines (exact case) or ignored."""
+    names = term_names | ignore
+    longest = max(map(len, names), default=0)
     findings = []
+    reported: set[tuple[str, str]] = set()
     for use in uses:
-        if {use.token, singular(use.token)} & (term_names | ignore):
+        key = (use.docname, singular(use.token))
+        if key in reported or _explained(use, names, longest):
             continue
+        reported.add(key)
         findings.append(
             Finding(
                 Code.ABBR_UNDEFINED,
                 use.file,
                 use.line,
-                f"abbreviation {use.token!r} is not explained on this page; spell it out at "
-                f"first use with the abbreviation in parentheses, as in 'Full name "
-                f"({singular(use.token)})', or define it in the glossary",
+                f"abbreviation {use.token!r}{_in_word(use)} is not explained on this page; "
+                f"spell it out at first use with the abbreviation in parentheses, as in "
+                f"'Full name ({singular(use.token)})', or define it in the glossary",
             )
         )
     return findings
+
+
+def _in_word(use: AbbrUse) -> str:
+    return f" (in {use.word!r})" if use.word != use.token else ""

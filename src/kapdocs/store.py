@@ -68,12 +68,16 @@ class Segment(NamedTuple):
 
 
 class AbbrUse(NamedTuple):
-    """The first use on a page of an abbreviation that the page does not expand."""
+    """The first use on a page of an abbreviation that the page does not expand, in each
+    hyphenated word it is part of: *word* holds the token at offset *at* (the token
+    itself, at 0, when no hyphen joins it to another word)."""
 
     docname: str
     file: str
     line: int
     token: str
+    word: str
+    at: int
 
 
 class LinkRef(NamedTuple):
@@ -204,7 +208,7 @@ class KapdocsDomain(Domain):
 
     name = "kapdocs"
     label = "kapdocs"
-    data_version = 2
+    data_version = 3
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
