@@ -196,6 +196,20 @@ def test_a_term_joined_by_hyphens_explains_its_abbreviations(
     assert ("'HAM' (in 'HAM-D') is not explained" in warnings) == (not ignore)
 
 
+def test_the_plural_of_the_longest_hyphenated_term_is_explained(make_app, tmp_path: Path) -> None:
+    # "5-HT2As" is the term 5-HT2A with a plural "s": one character longer than the longest
+    # name, which must not stop the search for the name that explains its "HT2As".
+    src = write_site(
+        tmp_path / "src",
+        {
+            "glossary.md": _HYPHENATED_GLOSSARY,
+            "a.md": "# A\n\nThe {term}`5-HT2A` and {term}`IL-6`.\n\nBoth 5-HT2As and IL-6s.\n",
+        },
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == []
+
+
 @pytest.mark.sphinx(
     "html",
     testroot="terms-clean",

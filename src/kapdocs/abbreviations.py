@@ -131,6 +131,8 @@ def _explained(use: AbbrUse, names: Set[str], longest: int) -> bool:
     # Where the parts begin, going left from the token's, and where they end going right.
     lefts = [i + 1 for i in range(start - 1, -1, -1) if word[i] == "-"] + [0]
     rights = [i for i in range(end, len(word)) if word[i] == "-"] + [len(word)]
+    # A run one longer than the longest name can still be that name with a plural "s".
+    longest += 1
     for left in lefts:
         if end - left > longest:  # no name is this long; the runs only grow from here
             break
