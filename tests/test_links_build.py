@@ -132,6 +132,28 @@ def test_same_page_links_are_anchor_findings_however_written(make_app, tmp_path:
     assert "did you mean 'résumé'?" in warnings
 
 
+def test_a_bare_name_link_resolves_as_myst_resolves_it(make_app, tmp_path: Path) -> None:
+    # MyST looks [t](name) up as a label, a page from the linking page's folder, or a
+    # standard-domain object (a term by its lower-cased target); not as any page or term
+    # name. The ones it cannot resolve are link_doc at their source line, not link_html.
+    src = write_site(
+        tmp_path / "src",
+        {
+            "glossary.md": "# Glossary\n\n```{glossary}\nDissociation\n  A state.\n\n"
+            "ketamine\n  A drug.\n```\n",
+            "sub/a.md": "# A\n\n{term}`Dissociation` and {term}`ketamine`.\n\n"
+            "[up](glossary)\n\n[term](Dissociation)\n\n[ok](/glossary) [ok](../glossary)\n\n"
+            "[ok](Ketamine) [ok](ketamine)\n",
+        },
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("sub/a.md", 5, "link_doc"), ("sub/a.md", 7, "link_doc")]
+    assert (
+        "document 'glossary' (from this page's folder, 'sub/glossary') does not exist; "
+        "did you mean '/glossary' (from the top folder)?" in warnings
+    )
+
+
 @pytest.mark.parametrize("parallel", [0, 2])
 def test_a_page_that_comes_or_goes_is_linked_as_in_a_clean_build(
     make_app, tmp_path: Path, parallel: int

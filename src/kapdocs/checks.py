@@ -31,7 +31,7 @@ from kapdocs.store import get_store
 from kapdocs.timing import timed
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Mapping
 
     from sphinx.addnodes import pending_xref
     from sphinx.application import Sphinx
@@ -72,7 +72,7 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         return abbreviations.check_abbreviations(store.records("abbrs"), term_lines, ignore)
 
     def link_checks() -> list[Finding]:
-        targets = _targets(env, names)
+        targets = _targets(env)
         broken = links.unresolved(store.records("links"), targets)
         # The written-HTML pass skips what these findings already report.
         store.data["broken_links"] = [html_pass.reported_key(link) for link in broken]
@@ -130,16 +130,24 @@ def _unlinked(
     return [finding for docname in sorted(segments) for finding in scanned[docname][1]]
 
 
-def _targets(env: BuildEnvironment, names: Iterable[str]) -> links.Targets:
+def _targets(env: BuildEnvironment) -> links.Targets:
     std = env.domains.standard_domain
-    objects = set(names)
+    # MyST looks up the standard domain's objects by type and exact name, a term by the
+    # lower-cased target, not the pages and labels its get_objects() also lists: those it
+    # resolves relative to the linking page, as Targets does. Counting them made
+    # [text](glossary) from sub/page.md, or [text](Term), resolve here but not in MyST.
+    objects = {name for kind, name in std.objects if kind != "term"}
+    terms_as_written = {name for kind, name in std.objects if kind == "term"}
     for domain in env.domains.sorted():
-        objects.update(name for name, *_ in domain.get_objects())
+        # kapdocs's own domains list terms for search but resolve nothing for MyST.
+        if domain is not std and not domain.name.startswith("kapdocs"):
+            objects.update(name for name, *_ in domain.get_objects())
     return links.Targets(
         env.found_docs,
         {a.docname: set(a.ids) for a in get_store(env).records("anchors")},
         std.anonlabels,
         objects,
+        terms_as_written,
     )
 
 

@@ -119,11 +119,13 @@ class Targets:
         anchors: Mapping[str, Set[str]],
         labels: Mapping[str, tuple[str, str]],
         objects: Set[str],
+        terms: Set[str] = frozenset(),
     ) -> None:
         self.docs = docs
         self.anchors = anchors
         self.labels = labels  # lower-case label name -> (docname, id)
-        self.objects = objects  # names of every domain object (terms, citations, ...)
+        self.objects = objects  # names of domain objects MyST links by name (citations, ...)
+        self.terms = terms  # glossary terms as written: MyST finds one by the lower-case target
 
     def has_anchor(self, docname: str, anchor: str) -> bool:
         if anchor in self.anchors.get(docname, ()):
@@ -145,6 +147,7 @@ class Targets:
             or target in self.anchors.get(link.docname, ())
             or docname_join(link.docname, target) in self.docs
             or target in self.objects
+            or target.lower() in self.terms
         )
 
 
@@ -184,13 +187,18 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
             f"anchor '#{link.anchor}' does not exist in {link.target!r}"
             f"{hint or '; link an existing heading or label'}",
         )
-    hint = _suggest(link.target, targets.docs)
-    return Finding(
-        Code.LINK_DOC,
-        link.file,
-        link.line,
-        f"document {link.target!r} does not exist{hint or '; fix the path of the link'}",
-    )
+    name = repr(link.target)
+    close = difflib.get_close_matches(link.target, list(targets.docs), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else "; fix the path of the link"
+    if link.kind == ANY:
+        # MyST looks a page name up from the linking page's folder: say where it looked,
+        # and offer the page from the top folder rather than the name already written.
+        joined = docname_join(link.docname, link.target)
+        if joined != link.target and not link.target.startswith("/"):
+            name += f" (from this page's folder, {joined!r})"
+        if close and close[0] == link.target:
+            hint = f"; did you mean '/{close[0]}' (from the top folder)?"
+    return Finding(Code.LINK_DOC, link.file, link.line, f"document {name} does not exist{hint}")
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
