@@ -398,3 +398,18 @@ def test_a_needle_is_found_as_a_word_before_as_part_of_one(tmp_path: Path) -> No
     assert lines.find(str(page), "ion", 1) == 2  # "ions": a plural is the word
     assert lines.find(str(page), "ECT", 1) == 2
     assert lines.find(str(page), "gion", 3) == 1  # no whole word anywhere: any occurrence
+
+
+def test_glossary_lines_when_every_definition_is_a_formula(make_app, tmp_path: Path) -> None:
+    # No definition holds a paragraph, whose line was the only one trusted to find the
+    # glossary in the source: the entries fell back to the title's underline (line 2).
+    src = write_site(
+        tmp_path / "src",
+        {
+            "pk.rst": "Pharmacokinetics\n================\n\nIntro.\n\n.. glossary::\n\n"
+            "   Clearance\n      .. math:: CL = Dose / AUC\n\n"
+            "   Half-life\n      .. math:: t_{1/2} = 0.693 V / CL\n",
+        },
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("pk.rst", 8, "term_unused"), ("pk.rst", 11, "term_unused")]

@@ -45,9 +45,15 @@ def collect_entries(
         if not items:
             continue
         source = node_source(items[0], default_source)
-        # A definition paragraph has a true line; term lines do not (see locate.py).
+        # What a definition holds has a true line; term lines do not (see locate.py). Not
+        # only paragraphs: a definition may be a formula or a code block alone.
         anchor = min(
-            (p.line for p in glossary.findall(nodes.paragraph) if p.line),
+            (
+                node.line
+                for definition in glossary.findall(nodes.definition)
+                for node in definition.findall(nodes.Element, include_self=False)
+                if node.line
+            ),
             default=glossary.line or node_line(items[0]),
         )
         terms = [[t for t in item.children if isinstance(t, nodes.term)] for item in items]
