@@ -413,3 +413,20 @@ def test_glossary_lines_when_every_definition_is_a_formula(make_app, tmp_path: P
     )
     warnings, _ = build_once(make_app, src, freshenv=True)
     assert findings(warnings, src) == [("pk.rst", 8, "term_unused"), ("pk.rst", 11, "term_unused")]
+
+
+def test_a_glossary_from_an_included_file_is_reported_in_that_file(
+    make_app, tmp_path: Path
+) -> None:
+    # MyST gives a glossary from an {include} the including page as its source; only its
+    # terms name the included file.
+    src = write_site(
+        tmp_path / "src",
+        {
+            "glossary.md": "# Glossary\n\nIntro.\n\n```{include} _terms.md\n```\n",
+            "_terms.md": "Terms.\n\n```{glossary}\nPsilocybin\n  A tryptamine.\n```\n",
+        },
+        conf="exclude_patterns = ['_terms.md']\n",
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("_terms.md", 4, "term_unused")]

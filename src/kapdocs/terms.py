@@ -44,7 +44,11 @@ def collect_entries(
         ]
         if not items:
             continue
-        source = node_source(items[0], default_source)
+        terms = [[t for t in item.children if isinstance(t, nodes.term)] for item in items]
+        # A term knows its file; the item and the glossary may not: MyST gives a glossary
+        # from an {include} the including page as its source.
+        first = next((group[0] for group in terms if group), items[0])
+        source = node_source(first, default_source)
         # What a definition holds has a true line; term lines do not (see locate.py). Not
         # only paragraphs: a definition may be a formula or a code block alone.
         anchor = min(
@@ -56,7 +60,6 @@ def collect_entries(
             ),
             default=glossary.line or node_line(items[0]),
         )
-        terms = [[t for t in item.children if isinstance(t, nodes.term)] for item in items]
         raw_lines = [(t.rawsource or t.astext()) for group in terms for t in group]
         found = iter(lines.glossary_term_lines(source, anchor, raw_lines))
         for item, group in zip(items, terms, strict=True):
