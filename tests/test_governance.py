@@ -20,7 +20,7 @@ from kapdocs.governance import (
     parse_date,
 )
 from kapdocs.store import PageInfo
-from tests.conftest import build_once, findings
+from tests.conftest import build_once, findings, write_site
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -240,3 +240,18 @@ def test_references_is_the_last_top_level_section(
         rst += f"{title}\n{underline[len(level)] * len(title)}\n\nText.\n\n"
     doctree = publish_doctree(rst, settings_overrides={"doctitle_xform": False})
     assert (_references_section(doctree) is not None) == ends_with_references
+
+
+def test_an_evidence_marker_in_an_included_file_is_reported_in_that_file(
+    make_app, tmp_path: Path
+) -> None:
+    src = write_site(
+        tmp_path / "src",
+        {
+            "a.md": "# A\n\nIntro.\n\n```{include} _part.md\n```\n\nAfter.\n",
+            "_part.md": "Included.\n\nA finding {evidence}`bogus`.\n",
+        },
+        conf="exclude_patterns = ['_part.md']\n",
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("_part.md", 3, "evidence_level")]

@@ -25,7 +25,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.governance import build_date, field_value, sort_for_review
-from kapdocs.locate import node_line
+from kapdocs.locate import node_line, node_source
 from kapdocs.store import EvidenceMark, Generated, get_store
 
 if TYPE_CHECKING:
@@ -99,8 +99,11 @@ def collect_evidence(
         while block is not None and not isinstance(block, nodes.paragraph | nodes.entry):
             block = block.parent
         statement = _statement(block if block is not None else marker, marker)
-        line = lines.find(source, marker.rawsource or marker["level"], node_line(marker))
-        marks.append(EvidenceMark(docname, lines.relpath(source), line, marker["level"], statement))
+        # A marker in an included file is found and reported in that file, which its
+        # block names: MyST gives the role's own node the including page as its source.
+        path = node_source(block if block is not None else marker, source)
+        line = lines.find(path, marker.rawsource or marker["level"], node_line(marker))
+        marks.append(EvidenceMark(docname, lines.relpath(path), line, marker["level"], statement))
     return marks
 
 
