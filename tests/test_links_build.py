@@ -217,3 +217,30 @@ def test_html_findings_are_in_line_order_and_docutils_errors_are_not_repeated(
     assert 'Unknown target name: "missing-target"' in warnings  # docutils says it once
     # The pass reads #nowhere first; gone.html is found on line 4, so it is listed first.
     assert findings(warnings, src) == [("index.rst", 4, "link_html"), ("index.rst", 8, "link_html")]
+
+
+_CASE_BIB = """@article{lee2019,
+  title = {L}, author = {L, A}, journal = {J}, year = {2019}, pmid = {12345},
+}
+
+@article{Jones2021,
+  title = {J}, author = {J, A}, journal = {J}, year = {2021}, doi = {10.1234/def},
+}
+"""
+
+
+def test_a_footcite_key_in_another_case_is_the_entry_it_cites(make_app, tmp_path: Path) -> None:
+    # sphinxcontrib-bibtex finds a footcite's key in any case, so the entry is cited and
+    # the key is defined; a {cite} key it cannot find in that case is still reported.
+    src = write_site(
+        tmp_path / "src",
+        {
+            "a.md": "# A\n\nOne {footcite}`LEE2019, jones2021`. Two {cite:p}`Lee2019`.\n\n"
+            "```{footbibliography}\n```\n"
+        },
+        conf="extensions.append('sphinxcontrib.bibtex')\nbibtex_bibfiles = ['refs.bib']\n",
+    )
+    (src / "refs.bib").write_text(_CASE_BIB)
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("a.md", 3, "cite_undefined")]
+    assert "citation key 'Lee2019' is not in the bibliography; did you mean 'lee2019'?" in warnings

@@ -57,8 +57,13 @@ def register_roles(app: Sphinx) -> None:
         def run(self) -> Any:
             pending = self.env.current_document.setdefault(_PENDING, [])
             assert pending is not None
+            # sphinxcontrib-bibtex finds a footcite's key in any case (pybtex's entries
+            # ignore case): record the key as the .bib file writes it, as this role found it.
+            entries = self.env.domains["cite"].bibdata.data.entries  # type: ignore[attr-defined]
             for key in self.text.split(","):
-                pending.append((key.strip(), self.get_location(), self.lineno))
+                entry = entries.get(key.strip())
+                found = entry.key if entry is not None else key.strip()
+                pending.append((found, self.get_location(), self.lineno))
             return super().run()
 
     app.add_role("footcite", RecordingFootCiteRole(), override=True)
