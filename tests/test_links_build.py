@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from kapdocs.citations import _entry_lines
 from tests.conftest import build_once, findings, touch_later, write_site
 
 if TYPE_CHECKING:
@@ -244,3 +245,8 @@ def test_a_footcite_key_in_another_case_is_the_entry_it_cites(make_app, tmp_path
     warnings, _ = build_once(make_app, src, freshenv=True)
     assert findings(warnings, src) == [("a.md", 3, "cite_undefined")]
     assert "citation key 'Lee2019' is not in the bibliography; did you mean 'lee2019'?" in warnings
+
+
+def test_a_bib_entry_with_its_key_on_the_next_line_is_found_at_its_start() -> None:
+    text = ["@article{good2020,", "  doi = {10.1234/a},", "}", "", "@Article{", "  lee2019,"]
+    assert _entry_lines([*text, "  pmid = {1},", "}"]) == {"good2020": 1, "lee2019": 5}

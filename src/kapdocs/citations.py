@@ -124,11 +124,18 @@ def bibliography(env: BuildEnvironment, lines: SourceLines) -> list[BibEntry]:
 
 def _entry_lines(text: list[str]) -> dict[str, int]:
     start = re.compile(r"\s*@\w+\s*[{(]\s*([^,\s]+)\s*,")
+    # BibTeX allows the key on a line of its own: "@article{" then "  lee2019,".
+    opening = re.compile(r"\s*@\w+\s*[{(]\s*$")
+    key_line = re.compile(r"\s*([^,\s=]+)\s*,")
     found: dict[str, int] = {}
     for index, line in enumerate(text):
         match = start.match(line)
         if match:
             found.setdefault(match.group(1), index + 1)
+        elif opening.match(line) and index + 1 < len(text):
+            match = key_line.match(text[index + 1])
+            if match:
+                found.setdefault(match.group(1), index + 1)
     return found
 
 
