@@ -7,12 +7,13 @@ them; a page that changed on disk for any other reason is read again.
 from __future__ import annotations
 
 import shutil
+from io import StringIO
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from kapdocs import html_pass
-from tests.conftest import build_once, findings
+from tests.conftest import build_once, findings, write_site
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -172,3 +173,25 @@ def test_the_page_of_a_removed_document_counts_as_gone(
         assert html.count('href="other.html') == 1  # the raw link only
     clean, _ = build_once(make_app, site, freshenv=True, parallel=parallel)
     assert findings(clean, site) == [("raw.md", 4, "link_html")]
+
+
+def test_dirhtml_links_to_folders_and_source_findings_are_reported_as_in_html(
+    make_app: Any, tmp_path: Path
+) -> None:
+    # With dirhtml, "../" from a page one folder down is the site's index.html, and a link
+    # already reported at its source (written "../b/#no-such") is not reported again.
+    src = write_site(
+        tmp_path / "src",
+        {
+            "a.md": "# A\n\n[b](b.md#no-such) [self](#nowhere)\n",
+            "b.md": "# B\n\n## Effects\n",
+        },
+    )
+    expected = [("a.md", 3, "link_anchor"), ("a.md", 3, "link_anchor")]
+    html, _ = build_once(make_app, src, freshenv=True)
+    assert findings(html, src) == expected
+    warning = StringIO()
+    app = make_app("dirhtml", srcdir=src, warning=warning, freshenv=True)
+    app.build()
+    app.cleanup()
+    assert findings(warning.getvalue(), src) == expected

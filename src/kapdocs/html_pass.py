@@ -210,7 +210,8 @@ def broken_links(
         if path:
             target = path
             if names_folder or (target not in files and target + "/index.html" in files):
-                target = posixpath.join(target, "index.html")
+                # normpath: the site's top folder ("../" from a page one down) is ".".
+                target = posixpath.normpath(posixpath.join(target, "index.html"))
             if target not in files:
                 yield link, target, f"{target!r} was not written"
                 continue
@@ -266,7 +267,8 @@ def check_html(app: Sphinx) -> list[Finding]:
     reported = {tuple(key) for key in store.data.get("broken_links", ())}
     # Sphinx and docutils report these themselves: one defect, one line.
     reported |= {(known.docname, known.link) for known in store.records("known_broken")}
-    suffix = getattr(app.builder, "out_suffix", ".html")
+    # A written file's document: "page.html" with html, "page/index.html" with dirhtml.
+    docname_of = {page_file: docname for docname, page_file in documents.items()}
     broken: dict[str, tuple[Broken, ...]] = {}
     findings = []
     for docname, page_file in documents.items():
@@ -279,7 +281,9 @@ def check_html(app: Sphinx) -> list[Finding]:
             broken[page_file] = tuple(broken_links(page_file, page, files, pages))
         source = str(env.doc2path(docname))
         for link, resolved, problem in broken[page_file]:
-            if {(docname, resolved.replace(suffix, "", 1)), (docname, link)} & reported:
+            file, hash_, fragment = resolved.partition("#")
+            as_doc = docname_of.get(file, file) + hash_ + fragment
+            if {(docname, as_doc), (docname, link)} & reported:
                 continue  # reported at its source already
             parts = urlsplit(link)
             needle = parts.fragment or posixpath.basename(parts.path)
