@@ -133,6 +133,19 @@ def test_same_page_links_are_anchor_findings_however_written(make_app, tmp_path:
     assert "did you mean 'résumé'?" in warnings
 
 
+def test_same_page_links_with_the_project_scheme_are_anchor_findings(
+    make_app, tmp_path: Path
+) -> None:
+    # [t](project:#id) and <project:#id> name an id on this page, as [t](#id) does.
+    src = write_site(
+        tmp_path / "src",
+        {"a.md": "# A\n\n(real)=\n## Sec\n\n[t](project:#nolabel)\n\n<project:#unreal>\n"},
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("a.md", 6, "link_anchor"), ("a.md", 8, "link_anchor")]
+    assert "anchor '#unreal' does not exist on this page; did you mean 'real'?" in warnings
+
+
 def test_a_bare_name_link_resolves_as_myst_resolves_it(make_app, tmp_path: Path) -> None:
     # MyST looks [t](name) up as a label, a page from the linking page's folder, or a
     # standard-domain object (a term by its lower-cased target); not as any page or term

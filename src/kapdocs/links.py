@@ -36,8 +36,11 @@ DOC = "doc"  # a page, optionally with an anchor: [t](page.md#id), {doc}
 REF = "ref"  # a label: {ref}
 ANY = "any"  # MyST's [t](target), resolved like Sphinx's "any" role
 
-# A MyST destination naming an id on the same page: [t](#id) or [t](<#id with spaces>).
-_SAME_PAGE = re.compile(r"\]\(\s*(?:<(#[^>\n]*)>|(#[^)\s]*))")
+# A MyST destination naming an id on the same page: [t](#id) or [t](<#id with spaces>),
+# also written with MyST's "project:" scheme, as a link or an autolink: <project:#id>.
+_SAME_PAGE = re.compile(
+    r"\]\(\s*(?:<(?:project:)?(#[^>\n]*)>|(?:project:)?(#[^)\s]*))|<project:(#[^>\s]*)>"
+)
 
 
 def collect_links(
@@ -72,7 +75,7 @@ def _links_same_page(line: str, target: str) -> bool:
     becomes "résume" and "#%" becomes "%25"; the line's destinations are read the same way.
     """
     for match in _SAME_PAGE.finditer(line):
-        destination = match.group(1) or match.group(2)
+        destination = match.group(1) or match.group(2) or match.group(3)
         if normalizeLinkText(normalizeLink(destination))[1:] == target:
             return True
     return False
