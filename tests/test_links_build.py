@@ -216,6 +216,22 @@ def test_a_missing_image_is_reported_once(make_app, tmp_path: Path, parallel: in
     assert findings(warnings, src) == [("sub/a.md", 8, "link_html")]
 
 
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_an_image_name_with_a_star_is_reported_once(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # Sphinx globs only "name.*" and warns when nothing matches; "img/*.png" is a file
+    # name it cannot read. Either way the HTML pass does not repeat Sphinx's warning.
+    src = write_site(
+        tmp_path / "src",
+        {"sub/a.md": "# A\n\n```{image} img/*.png\n```\n\n```{image} photo.*\n```\n"},
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
+    assert "image file not readable: sub/img/*.png" in warnings
+    assert "a suitable image for html builder not found: sub/photo.*" in warnings
+    assert findings(warnings, src) == []
+
+
 def test_html_findings_are_in_line_order_and_docutils_errors_are_not_repeated(
     make_app, tmp_path: Path
 ) -> None:

@@ -307,9 +307,9 @@ def collect_known_broken(
 ) -> list[KnownBroken]:
     """Links of the page that Sphinx or docutils report themselves, as the HTML writes them:
 
-    * an image whose file is missing (``image.not_readable``), by the ``src`` Sphinx
-      writes for it: its path from the source folder, which Sphinx's image collector may
-      or may not have set yet;
+    * an image whose file is missing (``image.not_readable``, or no file for a name ending
+      in ``.*``), by the ``src`` Sphinx writes for it: its path from the source folder,
+      which Sphinx's image collector may or may not have set yet;
     * the link from an unresolvable reference to its error message (``#id1``), which is
       not written when the message is not shown.
     """
@@ -320,9 +320,16 @@ def collect_known_broken(
     ]
     for image in index.of(nodes.image):
         uri = str(image.get("uri", ""))
-        if not uri or "*" in uri or urlsplit(uri).scheme or uri.startswith("//"):
+        if not uri or urlsplit(uri).scheme or uri.startswith("//"):
             continue
         candidates = image.get("candidates")
+        # Sphinx globs only a name ending in ".*", and warns when no file matches ("no
+        # suitable image"), writing the name as it is; any other "*" is part of a file
+        # name, reported as not readable like any other.
+        if uri.endswith(".*"):
+            if isinstance(candidates, dict) and not candidates:  # from the folder already
+                found.append(KnownBroken(docname, uri))
+            continue
         if isinstance(candidates, dict) and candidates:
             paths = [str(path) for path in candidates.values()]  # already from the folder
         else:
