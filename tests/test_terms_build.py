@@ -272,6 +272,26 @@ def test_bool_is_not_an_int_option(value: object, valid: bool) -> None:
     assert config.kapdocs_review_max_age_days == (value if valid else 365)
 
 
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("r.json", True),
+        ("reports/ci/k.json", True),
+        ("", True),  # no report
+        ("reports/", False),  # a folder: opening it crashed the build at its end
+        (".", False),
+        ("../k.json", False),
+        ("/tmp/k.json", False),
+    ],
+)
+def test_the_report_must_be_a_file_in_the_output_directory(value: str, valid: bool) -> None:
+    config = SimpleNamespace(**{option.name: option.default for option in OPTIONS}, overrides={})
+    config.kapdocs_report = value
+    found = check_config(config, "missing/conf.py", "conf.py")  # type: ignore[arg-type]
+    assert [f[:3] for f in found] == ([] if valid else [("config", "conf.py", 1)])
+    assert config.kapdocs_report == (value if valid else "kapdocs-report.json")
+
+
 def test_assignment_lines(tmp_path: Path) -> None:
     conf = tmp_path / "conf.py"
     conf.write_text(BAD_CONF + "a, (b, c) = 1, (2, 3)\nkapdocs_report: str = 'r.json'\nd[0] = 1\n")

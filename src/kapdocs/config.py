@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import posixpath
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from kapdocs.diagnostics import Code, Finding
@@ -107,6 +108,11 @@ def check_config(config: Config, conf_py: str, file: str) -> list[Finding]:
         )
         if valid and option.types[0] is list:  # a collection of strings
             valid = all(isinstance(item, str) for item in value)
+        problem = f"must be of type {' or '.join(t.__name__ for t in option.types)}"
+        if valid and option.name == "kapdocs_report" and not report_path_ok(value):
+            # Opening a folder ("reports/") would crash the build once the site is written.
+            valid = False
+            problem = "must name a file inside the output directory"
         if valid:
             continue
         if lines is None:
@@ -118,13 +124,25 @@ def check_config(config: Config, conf_py: str, file: str) -> list[Finding]:
                 Code.CONFIG,
                 file,
                 line,
-                f"{option.name} must be of type "
-                f"{' or '.join(t.__name__ for t in option.types)}, not {value!r}; "
-                f"using the default {option.default!r}",
+                f"{option.name} {problem}, not {value!r}; using the default {option.default!r}",
             )
         )
         setattr(config, option.name, option.default)
     return findings
+
+
+def report_path_ok(name: str) -> bool:
+    """Whether *name* is a file path inside the output directory ("" writes no report)."""
+    if not name:
+        return True
+    path = name.replace(os.sep, "/")
+    normal = posixpath.normpath(path)
+    return not (
+        path.endswith("/")
+        or os.path.isabs(name)
+        or normal in {".", ".."}
+        or normal.startswith("../")
+    )
 
 
 def assignment_lines(conf_py: str) -> dict[str, int]:
