@@ -146,6 +146,19 @@ def test_same_page_links_with_the_project_scheme_are_anchor_findings(
     assert "anchor '#unreal' does not exist on this page; did you mean 'real'?" in warnings
 
 
+def test_a_reference_style_link_to_a_missing_id_on_the_page_is_an_anchor_finding(
+    make_app, tmp_path: Path
+) -> None:
+    # [text][label] takes its destination from the definition "[label]: #id".
+    src = write_site(
+        tmp_path / "src",
+        {"a.md": "# A\n\n## Dosing\n\n[dose][d] and [safety][s].\n\n[d]: #dosing\n[s]: #safety\n"},
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("a.md", 5, "link_anchor")]
+    assert "anchor '#safety' does not exist on this page" in warnings
+
+
 def test_a_bare_name_link_resolves_as_myst_resolves_it(make_app, tmp_path: Path) -> None:
     # MyST looks [t](name) up as a label, a page from the linking page's folder, or a
     # standard-domain object (a term by its lower-cased target); not as any page or term

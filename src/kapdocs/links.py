@@ -41,6 +41,10 @@ ANY = "any"  # MyST's [t](target), resolved like Sphinx's "any" role
 _SAME_PAGE = re.compile(
     r"\]\(\s*(?:<(?:project:)?(#[^>\n]*)>|(?:project:)?(#[^)\s]*))|<project:(#[^>\s]*)>"
 )
+# A Markdown reference definition naming an id on the same page: [label]: #id, or <#id>.
+_SAME_PAGE_DEFINITION = re.compile(
+    r" {0,3}\[[^\]]+\]:\s*(?:<(?:project:)?(#[^>]*)>|(?:project:)?(#\S*))"
+)
 
 
 def collect_links(
@@ -48,6 +52,7 @@ def collect_links(
 ) -> tuple[list[LinkRef], list[ExternalLink]]:
     links: list[LinkRef] = []
     external: list[ExternalLink] = []
+    defined: dict[str, set[str]] = {}  # source -> ids its reference definitions name
     for node in filter(_is_link, index.of(nodes.reference, addnodes.pending_xref)):
         source = node_source(node, default_source)
         file = lines.relpath(source)
@@ -63,7 +68,11 @@ def collect_links(
         kind, target, anchor = record
         needle = anchor or target.rsplit("/", 1)[-1]
         line = lines.find(source, needle, index.expected_line(node))
-        local = kind == ANY and _links_same_page(lines.lines(source)[line - 1], target)
+        text = lines.lines(source)
+        local = kind == ANY and (
+            _links_same_page(text[line - 1], target)
+            or target in _same_page_definitions(text, defined, source)
+        )
         links.append(LinkRef(docname, file, line, kind, target, anchor, local))
     return links, external
 
@@ -76,9 +85,31 @@ def _links_same_page(line: str, target: str) -> bool:
     """
     for match in _SAME_PAGE.finditer(line):
         destination = match.group(1) or match.group(2) or match.group(3)
-        if normalizeLinkText(normalizeLink(destination))[1:] == target:
+        if _reads_as(destination, target):
             return True
     return False
+
+
+def _same_page_definitions(text: list[str], cache: dict[str, set[str]], source: str) -> set[str]:
+    """The ids that reference definitions of the page, ``[label]: #id``, name: a
+    reference-style link, ``[text][label]``, has its destination there (read once a file)."""
+    ids = cache.get(source)
+    if ids is None:
+        ids = cache[source] = {
+            _read(match.group(1) or match.group(2))
+            for match in map(_SAME_PAGE_DEFINITION.match, text)
+            if match
+        }
+    return ids
+
+
+def _reads_as(destination: str, target: str) -> bool:
+    return _read(destination) == target
+
+
+def _read(destination: str) -> str:
+    """The id MyST reads from a "#id" destination."""
+    return normalizeLinkText(normalizeLink(destination))[1:]
 
 
 def _is_link(node: nodes.Node) -> bool:
