@@ -255,3 +255,25 @@ def test_an_evidence_marker_in_an_included_file_is_reported_in_that_file(
     )
     warnings, _ = build_once(make_app, src, freshenv=True)
     assert findings(warnings, src) == [("_part.md", 3, "evidence_level")]
+
+
+def test_a_restructuredtext_reference_page_is_reported_at_its_title(
+    make_app, tmp_path: Path, monkeypatch
+) -> None:
+    # docutils gives a title the line of its underline; the finding names the title's line.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    meta = ":reviewed: 2026-01-10\n:reviewer: A\n:audience: clinicians\n\n"
+    src = write_site(
+        tmp_path / "src",
+        {
+            "reference/a.rst": meta + "Ketamine\n========\n\nText.\n",
+            "reference/b.rst": meta + "=======\nLithium\n=======\n\nText.\n",
+        },
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [
+        ("reference/a.rst", 5, "page_structure"),
+        ("reference/a.rst", 5, "page_structure"),
+        ("reference/b.rst", 6, "page_structure"),
+        ("reference/b.rst", 6, "page_structure"),
+    ]

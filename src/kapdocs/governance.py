@@ -88,7 +88,8 @@ def collect_page(
     return PageInfo(
         docname,
         lines.relpath(source),
-        node_line(title) if title is not None else 1,
+        # A reStructuredText title's line is its underline: find the title's text from there.
+        lines.find(source, title.astext(), node_line(title)) if title is not None else 1,
         title.astext() if title is not None else docname,
         meta,
         _has_key_points(doctree),
