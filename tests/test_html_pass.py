@@ -195,3 +195,28 @@ def test_dirhtml_links_to_folders_and_source_findings_are_reported_as_in_html(
     app.build()
     app.cleanup()
     assert findings(warning.getvalue(), src) == expected
+
+
+@pytest.mark.parametrize("link_suffix", [None, ""])
+def test_pages_are_checked_whatever_their_names_and_link_suffix(
+    make_app: Any, tmp_path: Path, link_suffix: str | None
+) -> None:
+    # Sphinx links "%C3%84rzte%20info.html" (or "Ärzte info" with html_link_suffix = "")
+    # for the file "Ärzte info.html": the page is checked, and a link already reported at
+    # its source is not reported again.
+    conf = "kapdocs_allow_raw_html = True\n"
+    if link_suffix is not None:
+        conf += f"html_link_suffix = {link_suffix!r}\n"
+    src = write_site(
+        tmp_path / "src",
+        {
+            "Ärzte info.md": '# Ärzte\n\n```{raw} html\n<a href="nope.html">x</a>\n```\n',
+            "a.md": "# A\n\n[x](<Ärzte info.md#nope>)\n",
+        },
+        conf,
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [
+        ("a.md", 3, "link_anchor"),
+        ("Ärzte info.md", 4, "link_html"),
+    ]

@@ -197,9 +197,18 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 
 def broken_links(
-    page_file: str, page: PageLinks, files: frozenset[str], pages: dict[str, PageLinks]
+    page_file: str,
+    page: PageLinks,
+    files: frozenset[str],
+    pages: dict[str, PageLinks],
+    suffixes: tuple[str, str] = (".html", ".html"),
 ) -> Iterable[Broken]:
-    """(link, resolved "file#id", problem) for each internal link that resolves nowhere."""
+    """(link, resolved "file#id", problem) for each internal link that resolves nowhere.
+
+    *suffixes* are the builder's link and file suffixes: with ``html_link_suffix = ""``
+    Sphinx links "page" for the file "page.html", which the server is to map.
+    """
+    link_suffix, out_suffix = suffixes
     page_dir = posixpath.dirname(page_file)
     for link in page.links:
         resolved = _resolve(page_dir, link)
@@ -212,6 +221,9 @@ def broken_links(
             if names_folder or (target not in files and target + "/index.html" in files):
                 # normpath: the site's top folder ("../" from a page one down) is ".".
                 target = posixpath.normpath(posixpath.join(target, "index.html"))
+            elif link_suffix != out_suffix and target.endswith(link_suffix):
+                written = target[: len(target) - len(link_suffix)] + out_suffix
+                target = written if target not in files and written in files else target
             if target not in files:
                 yield link, target, f"{target!r} was not written"
                 continue
@@ -267,6 +279,8 @@ def check_html(app: Sphinx) -> list[Finding]:
     reported = {tuple(key) for key in store.data.get("broken_links", ())}
     # Sphinx and docutils report these themselves: one defect, one line.
     reported |= {(known.docname, known.link) for known in store.records("known_broken")}
+    out_suffix = getattr(app.builder, "out_suffix", ".html")
+    suffixes = (getattr(app.builder, "link_suffix", out_suffix), out_suffix)
     # A written file's document: "page.html" with html, "page/index.html" with dirhtml.
     docname_of = {page_file: docname for docname, page_file in documents.items()}
     broken: dict[str, tuple[Broken, ...]] = {}
@@ -278,7 +292,7 @@ def check_html(app: Sphinx) -> list[Finding]:
         if keep_unread and page_file not in read and page_file in last.broken:
             broken[page_file] = last.broken[page_file]
         else:
-            broken[page_file] = tuple(broken_links(page_file, page, files, pages))
+            broken[page_file] = tuple(broken_links(page_file, page, files, pages, suffixes))
         source = str(env.doc2path(docname))
         for link, resolved, problem in broken[page_file]:
             file, hash_, fragment = resolved.partition("#")
@@ -341,7 +355,19 @@ def collect_known_broken(
 
 
 def _page_file(app: Sphinx, docname: str) -> str:
+    """The file the builder writes for *docname*, relative to the output directory.
+
+    Not the link Sphinx writes to it (``get_target_uri``): that is percent-encoded
+    ("%C3%84rzte%20info.html") and ends in ``html_link_suffix``, so pages with such
+    names, or all pages with another link suffix, went unchecked.
+    """
     page_file = app.builder.get_target_uri(docname)
+    outfilename = getattr(app.builder, "get_outfilename", None)
+    # singlehtml links "index.html#document-page": no document has a page of its own,
+    # and none is checked, as before.
+    if outfilename is not None and "#" not in page_file:
+        path = os.path.relpath(os.fspath(outfilename(docname)), app.outdir)
+        return path.replace(os.sep, "/")
     if page_file.endswith("/") or not page_file:
         page_file += "index.html"
     return page_file
