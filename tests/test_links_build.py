@@ -292,3 +292,15 @@ def test_a_footcite_key_in_another_case_is_the_entry_it_cites(make_app, tmp_path
 def test_a_bib_entry_with_its_key_on_the_next_line_is_found_at_its_start() -> None:
     text = ["@article{good2020,", "  doi = {10.1234/a},", "}", "", "@Article{", "  lee2019,"]
     assert _entry_lines([*text, "  pmid = {1},", "}"]) == {"good2020": 1, "lee2019": 5}
+
+
+def test_a_link_to_a_citation_key_resolves_as_myst_resolves_it(make_app, tmp_path: Path) -> None:
+    # MyST asks sphinxcontrib-bibtex, which links [text](key) to the entry's citation.
+    src = write_site(
+        tmp_path / "src",
+        {"a.md": "# A\n\nOne {cite:p}`lee2019`. See [Lee](lee2019).\n\n```{bibliography}\n```\n"},
+        conf="extensions.append('sphinxcontrib.bibtex')\nbibtex_bibfiles = ['refs.bib']\n",
+    )
+    (src / "refs.bib").write_text(_CASE_BIB)
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("refs.bib", 5, "cite_unused")]

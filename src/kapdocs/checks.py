@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kapdocs import (
     abbreviations,
@@ -142,6 +142,12 @@ def _targets(env: BuildEnvironment) -> links.Targets:
         # kapdocs's own domains list terms for search but resolve nothing for MyST.
         if domain is not std and not domain.name.startswith("kapdocs"):
             objects.update(name for name, *_ in domain.get_objects())
+    cite: Any = env.domains.get("cite")
+    if cite is not None:
+        # sphinxcontrib-bibtex lists no objects but links [text](key) to an entry that a
+        # {bibliography} lists; which it lists is known only after this check (its own
+        # env-updated), so any entry counts: the written-page pass finds one not listed.
+        objects.update(cite.bibdata.data.entries.keys())
     return links.Targets(
         env.found_docs,
         {a.docname: set(a.ids) for a in get_store(env).records("anchors")},
