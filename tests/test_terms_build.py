@@ -152,6 +152,20 @@ def test_abbreviations_ignore(app: SphinxTestApp, warning) -> None:
     assert "abbr_undefined" not in codes
 
 
+@pytest.mark.sphinx(
+    "html",
+    testroot="terms-myst",
+    freshenv=True,
+    # As "-D kapdocs_abbreviations_ignore=SSRI,HAM" on the command line gives it: a string.
+    confoverrides={"kapdocs_abbreviations_ignore": "SSRI,HAM"},
+)
+def test_abbreviations_ignore_from_the_command_line(app: SphinxTestApp, warning) -> None:
+    app.build()
+    codes = [code for _, _, code in findings(warning.getvalue())]
+    assert "abbr_undefined" not in codes
+    assert "unsupported type" not in warning.getvalue()
+
+
 _HYPHENATED_GLOSSARY = """# Glossary
 
 ```{glossary}

@@ -30,6 +30,8 @@ class Option(NamedTuple):
     doc: str
 
 
+# Collections default to lists: Sphinx splits "-D name=a,b" at commas only for an option
+# whose default is a list, and ignores the override (with a warning) for a tuple.
 OPTIONS: tuple[Option, ...] = (
     Option(
         "kapdocs_check_unlinked",
@@ -45,13 +47,13 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "kapdocs_abbreviations_ignore",
-        (),
+        [],
         (list, tuple, set, frozenset),
         "Abbreviations never reported, in exact case (for example 'US').",
     ),
     Option(
         "kapdocs_allowed_schemes",
-        ("https", "mailto"),
+        ["https", "mailto"],
         (list, tuple, set, frozenset),
         "URL schemes external links may use; others are reported as link_scheme.",
     ),
@@ -63,14 +65,14 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "kapdocs_reference_paths",
-        ("reference/",),
+        ["reference/"],
         (list, tuple, set, frozenset),
         "Folders whose pages are reference pages, checked by page_meta, page_stale and "
         "page_structure.",
     ),
     Option(
         "kapdocs_reference_exclude",
-        (),
+        [],
         (list, tuple, set, frozenset),
         "Docnames under those folders that are not reference pages (an index, say).",
     ),
