@@ -92,3 +92,22 @@ def test_markdown_that_myst_writes_as_html_is_not_raw_html(make_app, tmp_path: P
     )
     warnings, _ = build_once(make_app, src, freshenv=True)
     assert findings(warnings, src) == [("a.md", 12, "raw_html"), ("a.md", 14, "raw_html")]
+
+
+def test_an_html_comment_is_reported_as_published(make_app, tmp_path: Path) -> None:
+    # A comment reaches the page's HTML source, unlike a MyST "%" comment: still raw_html,
+    # with a message that fits it. A comment with markup on its line is raw HTML as before,
+    # and so is a comment a browser would end early ("--!>") to run what follows.
+    page = (
+        "# A\n\n<!-- TODO: confirm the dose with the pharmacist -->\n\n"
+        "Text <!-- c --><b>bold</b>\n\n<!-- x --!><script>alert(1)</script> -->\n\n% fine\n"
+    )
+    src = write_site(tmp_path / "src", {"a.md": page})
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [
+        ("a.md", 3, "raw_html"),
+        ("a.md", 5, "raw_html"),
+        ("a.md", 7, "raw_html"),
+    ]
+    messages = [line for line in warnings.splitlines() if "[kapdocs.raw_html]" in line]
+    assert ["published in the page's HTML source" in m for m in messages] == [True, False, False]

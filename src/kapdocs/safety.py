@@ -33,6 +33,9 @@ REL = "noopener noreferrer"
 # What MyST itself writes as raw HTML for Markdown syntax: a hard line break, a task-list
 # checkbox, strikethrough. An author wrote none of it.
 _MYST_MARKUP = frozenset({"<br />\n", "<s>", "</s>"})
+# Only HTML comments, each well formed as HTML defines one (no "--" inside, not opened by
+# "<!-->" or "<!--->"), so that a browser ends none of them early to run what follows.
+_COMMENTS = re.compile(r"(?:\s*<!--(?![->])(?:(?!--).)*(?<!-)-->)+\s*", re.DOTALL)
 _MYST_CHECKBOX = re.compile(
     r'<input class="task-list-item-checkbox" (?:checked="checked" )?(?:disabled="disabled" )?'
     r'type="checkbox">'
@@ -50,7 +53,10 @@ def collect_raw(index: NodeIndex, docname: str, source: str, lines: SourceLines)
         if _myst_markup(raw.astext()) and not lines.contains(path, needle):
             continue  # MyST's markup for Markdown syntax, not HTML the page holds
         line = lines.find(path, needle, node_line(raw))
-        found.setdefault((path, line), RawHtml(docname, lines.relpath(path), line))
+        comment = _COMMENTS.fullmatch(raw.astext()) is not None
+        if (path, line) in found:  # one finding a line, about comments only if it has only those
+            comment = comment and found[path, line].comment
+        found[path, line] = RawHtml(docname, lines.relpath(path), line, comment)
     return list(found.values())
 
 
@@ -66,8 +72,12 @@ def check_raw(raws: Iterable[RawHtml], allowed: bool) -> list[Finding]:
             Code.RAW_HTML,
             raw.file,
             raw.line,
-            "raw HTML in a page can inject markup or script; use MyST or a directive instead, "
-            "or set kapdocs_allow_raw_html = True in conf.py",
+            "an HTML comment is published in the page's HTML source; write a MyST comment "
+            "('% ...' at the start of a line), which is not, or set kapdocs_allow_raw_html = "
+            "True in conf.py"
+            if raw.comment
+            else "raw HTML in a page can inject markup or script; use MyST or a directive "
+            "instead, or set kapdocs_allow_raw_html = True in conf.py",
         )
         for raw in raws
     ]

@@ -118,11 +118,13 @@ class KnownBroken(NamedTuple):
 
 
 class RawHtml(NamedTuple):
-    """A raw HTML block or role on a page."""
+    """A raw HTML block or role on a page; *comment* when all it holds on its line is
+    HTML comments."""
 
     docname: str
     file: str
     line: int
+    comment: bool
 
 
 class CiteRef(NamedTuple):
@@ -208,7 +210,7 @@ class KapdocsDomain(Domain):
 
     name = "kapdocs"
     label = "kapdocs"
-    data_version = 3
+    data_version = 4
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
