@@ -277,3 +277,8 @@ def test_a_restructuredtext_reference_page_is_reported_at_its_title(
         ("reference/b.rst", 6, "page_structure"),
         ("reference/b.rst", 6, "page_structure"),
     ]
+    # The fixes are given in reStructuredText, not MyST.
+    assert "open it with '.. admonition:: Key points' and 3-5 bullets" in warnings
+    assert "add a 'References' heading with a footbibliography" in warnings
+    assert "```" not in warnings
+    assert "## References" not in warnings

@@ -85,6 +85,7 @@ def test_rst_findings(app: SphinxTestApp, warning) -> None:
     assert findings(warning.getvalue(), app.srcdir) == RST_EXPECTED
     # The fix is given in the page's own syntax.
     assert "write :term:`set and setting` at its first mention" in warning.getvalue()
+    assert "link it with :term:`Set and setting` where a page mentions it" in warning.getvalue()
 
 
 @pytest.mark.sphinx("html", testroot="terms-clean", freshenv=True)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from kapdocs import (
@@ -53,10 +54,13 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
     refs = list(store.records("refs"))
     names = terms.store_names(store)
 
+    def is_rst(file: str) -> bool:
+        return lines.is_rst(os.path.join(app.srcdir, file))
+
     def term_checks() -> list[Finding]:
         found = terms.check_definitions(entries)
         found += terms.check_refs(refs, names)
-        return found + terms.check_unused(entries, refs, names)
+        return found + terms.check_unused(entries, refs, names, is_rst)
 
     def unlinked() -> list[Finding]:
         if not config.kapdocs_check_unlinked:
@@ -94,7 +98,9 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         ),
         (
             "reference pages",
-            lambda: governance.check_pages(store.records("pages"), config, governance.build_date()),
+            lambda: governance.check_pages(
+                store.records("pages"), config, governance.build_date(), is_rst
+            ),
         ),
         ("evidence", lambda: evidence.check_evidence(store.records("evidence"))),
         ("raw HTML", lambda: safety.check_raw(store.records("raw"), config.kapdocs_allow_raw_html)),

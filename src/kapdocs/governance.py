@@ -28,7 +28,7 @@ from kapdocs.locate import node_line, node_source
 from kapdocs.store import PageInfo
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from sphinx.config import Config
 
@@ -216,7 +216,14 @@ def field_value(page: PageInfo, key: str) -> str | None:
     return None if value is None or value in EMPTY else value
 
 
-def check_pages(pages: Iterable[PageInfo], config: Config, today: dt.date) -> list[Finding]:
+def check_pages(
+    pages: Iterable[PageInfo],
+    config: Config,
+    today: dt.date,
+    is_rst: Callable[[str], bool] = lambda file: False,
+) -> list[Finding]:
+    """Findings for reference pages; *is_rst* tells a reStructuredText page by its file,
+    whose fixes are given in its own syntax."""
     findings: list[Finding] = []
     max_age = config.kapdocs_review_max_age_days
     for page in pages:
@@ -235,7 +242,7 @@ def check_pages(pages: Iterable[PageInfo], config: Config, today: dt.date) -> li
                     f"build (limit {max_age}); review it and update 'reviewed'",
                 )
             )
-        findings += _check_structure(page)
+        findings += _check_structure(page, is_rst(page.file))
     return findings
 
 
@@ -272,25 +279,26 @@ def _check_meta(page: PageInfo, today: dt.date) -> list[Finding]:
     ]
 
 
-def _check_structure(page: PageInfo) -> list[Finding]:
+def _check_structure(page: PageInfo, rst: bool) -> list[Finding]:
     findings = []
     if not page.key_points:
+        box = "'.. admonition:: Key points'" if rst else "```{admonition} Key points```"
         findings.append(
             Finding(
                 Code.PAGE_STRUCTURE,
                 page.file,
                 page.title_line,
-                "reference page has no Key points box; open it with "
-                "```{admonition} Key points``` and 3-5 bullets",
+                f"reference page has no Key points box; open it with {box} and 3-5 bullets",
             )
         )
     if not page.references:
+        heading = "a 'References' heading" if rst else "'## References'"
         findings.append(
             Finding(
                 Code.PAGE_STRUCTURE,
                 page.file,
                 page.title_line,
-                "reference page does not end with a 'References' section; add '## References' "
+                f"reference page does not end with a 'References' section; add {heading} "
                 "with a footbibliography at the end",
             )
         )

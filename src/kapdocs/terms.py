@@ -22,7 +22,7 @@ from kapdocs.matcher import TermMatcher, normalise
 from kapdocs.store import TermEntry, TermRef
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from kapdocs.locate import SourceLines
     from kapdocs.nodeindex import NodeIndex
@@ -191,11 +191,13 @@ def check_unused(
     entries: Iterable[TermEntry],
     refs: Iterable[TermRef],
     names: Mapping[str, tuple[TermEntry, str]],
+    is_rst: Callable[[str], bool] = lambda file: False,
 ) -> list[Finding]:
     """``term_unused`` for entries no page links outside a glossary.
 
     An entry all of whose names an earlier entry defines is left to ``term_duplicate``:
-    links to a name count for its first entry, and one defect gets one finding.
+    links to a name count for its first entry, and one defect gets one finding. The role
+    is suggested in the glossary's own syntax (*is_rst* tells by its file).
     """
     used = {names[ref.target][0] for ref in refs if not ref.in_glossary and ref.target in names}
     return [
@@ -204,7 +206,8 @@ def check_unused(
             entry.file,
             entry.line,
             f"glossary entry {entry.names[0]!r} is not linked from any page; link it with "
-            f"{{term}}`{entry.names[0]}` where a page mentions it, or remove the entry",
+            f"{term_role(entry.names[0], is_rst(entry.file))} where a page mentions it, or "
+            "remove the entry",
         )
         for entry in entries
         if entry not in used and not _duplicate_only(entry, names)
@@ -261,7 +264,7 @@ def check_unlinked(
                 hint = segment.line + bisect_right(segment.breaks, start)
                 path = os.path.join(lines.srcdir, segment.file)
                 line = lines.find(path, mention, hint)
-                role = f":term:`{mention}`" if lines.is_rst(path) else f"{{term}}`{mention}`"
+                role = term_role(mention, lines.is_rst(path))
                 findings.append(
                     Finding(
                         Code.TERM_UNLINKED,
@@ -272,3 +275,8 @@ def check_unlinked(
                     )
                 )
     return found
+
+
+def term_role(text: str, rst: bool) -> str:
+    """The role that links *text* to its glossary entry, in the page's syntax."""
+    return f":term:`{text}`" if rst else f"{{term}}`{text}`"
