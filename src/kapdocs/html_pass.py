@@ -357,15 +357,19 @@ def collect_known_broken(
 def _page_file(app: Sphinx, docname: str) -> str:
     """The file the builder writes for *docname*, relative to the output directory.
 
-    Not the link Sphinx writes to it (``get_target_uri``): that is percent-encoded
+    Not always the link Sphinx writes to it (``get_target_uri``): that is percent-encoded
     ("%C3%84rzte%20info.html") and ends in ``html_link_suffix``, so pages with such
-    names, or all pages with another link suffix, went unchecked.
+    names, or all pages with another link suffix, would go unchecked.
     """
-    page_file = app.builder.get_target_uri(docname)
-    outfilename = getattr(app.builder, "get_outfilename", None)
-    # singlehtml links "index.html#document-page": no document has a page of its own,
-    # and none is checked, as before.
-    if outfilename is not None and "#" not in page_file:
+    builder = app.builder
+    page_file = builder.get_target_uri(docname)
+    out_suffix = getattr(builder, "out_suffix", ".html")
+    # Most links are the file's path; asking for the file name costs ten times as much,
+    # on every page of every build. singlehtml links "index.html#document-page": no
+    # document has a page of its own there, and none is checked.
+    plain = "%" not in page_file and getattr(builder, "link_suffix", out_suffix) == out_suffix
+    outfilename = getattr(builder, "get_outfilename", None)
+    if not plain and outfilename is not None and "#" not in page_file:
         path = os.path.relpath(os.fspath(outfilename(docname)), app.outdir)
         return path.replace(os.sep, "/")
     if page_file.endswith("/") or not page_file:
