@@ -85,7 +85,7 @@ def _links_same_page(line: str, target: str) -> bool:
     """
     for match in _SAME_PAGE.finditer(line):
         destination = match.group(1) or match.group(2) or match.group(3)
-        if _reads_as(destination, target):
+        if _read(destination) == target:
             return True
     return False
 
@@ -101,10 +101,6 @@ def _same_page_definitions(text: list[str], cache: dict[str, set[str]], source: 
             if match
         }
     return ids
-
-
-def _reads_as(destination: str, target: str) -> bool:
-    return _read(destination) == target
 
 
 def _read(destination: str) -> str:
@@ -222,22 +218,27 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
             f"{hint or '; link an existing heading or label'}",
         )
     name = repr(link.target)
-    close = difflib.get_close_matches(link.target, list(targets.docs), n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else "; fix the path of the link"
+    close = _closest(link.target, targets.docs)
+    hint = f"; did you mean {close!r}?" if close is not None else "; fix the path of the link"
     if link.kind == ANY:
         # MyST looks a page name up from the linking page's folder: say where it looked,
         # and offer the page from the top folder rather than the name already written.
         joined = docname_join(link.docname, link.target)
         if joined != link.target and not link.target.startswith("/"):
             name += f" (from this page's folder, {joined!r})"
-        if close and close[0] == link.target:
-            hint = f"; did you mean '/{close[0]}' (from the top folder)?"
+        if close == link.target:
+            hint = f"; did you mean '/{close}' (from the top folder)?"
     return Finding(Code.LINK_DOC, link.file, link.line, f"document {name} does not exist{hint}")
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
+    close = _closest(value, choices)
+    return f"; did you mean {close!r}?" if close is not None else ""
+
+
+def _closest(value: str, choices: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return close[0] if close else None
 
 
 def check_schemes(links: Iterable[ExternalLink], allowed: Set[str]) -> list[Finding]:
