@@ -111,3 +111,31 @@ def test_an_html_comment_is_reported_as_published(make_app, tmp_path: Path) -> N
     ]
     messages = [line for line in warnings.splitlines() if "[kapdocs.raw_html]" in line]
     assert ["published in the page's HTML source" in m for m in messages] == [True, False, False]
+
+
+def test_pages_are_written_with_safe_links(make_app, tmp_path: Path) -> None:
+    # Rendered pages hold the rel when the builder writes them, before the written-HTML
+    # pass runs, so the pass need not write them a second time; a page copied from
+    # html_extra_path, which no template renders, gets it from the pass.
+    src = write_site(
+        tmp_path / "src",
+        {"a.md": "# A\n\nSee [the site](https://example.org/).\n"},
+        'html_extra_path = ["extra"]\n',
+    )
+    (src / "extra").mkdir()
+    (src / "extra" / "raw.html").write_text('<a href="https://example.org/x">x</a>\n')
+    app = make_app("html", srcdir=src, freshenv=True)
+    as_written: dict[str, str] = {}
+
+    def before_the_pass(app: SphinxTestApp, exception: Exception | None) -> None:
+        as_written["a"] = (app.outdir / "a.html").read_text()
+
+    app.connect("build-finished", before_the_pass, priority=100)
+    app.build()
+    assert (
+        '<a rel="noopener noreferrer" class="reference external" href="https://example.org/"'
+        in as_written["a"]
+    )
+    assert (app.outdir / "a.html").read_text() == as_written["a"]
+    raw = (app.outdir / "raw.html").read_text()
+    assert raw == '<a rel="noopener noreferrer" href="https://example.org/x">x</a>\n'

@@ -31,7 +31,7 @@ from kapdocs.diagnostics import Code, Finding, emit, sort_findings
 from kapdocs.html_scan import PageLinks, scan_page
 from kapdocs.links import DOC
 from kapdocs.locate import SourceLines
-from kapdocs.safety import secure_external_links
+from kapdocs.safety import secure_external_links, secure_rendered_pages
 from kapdocs.store import KnownBroken, get_store
 from kapdocs.timing import timed
 
@@ -91,7 +91,7 @@ def _signature(stat: os.stat_result) -> tuple[int, int, int]:
 
 
 def read_page(path: str) -> tuple[PageLinks, os.stat_result]:
-    """Scan one page; reading it is also when its external links get a safe ``rel``."""
+    """Scan one page, giving its external links a safe ``rel`` if rendering did not."""
     with open(path, encoding="utf-8", errors="surrogateescape") as f:
         text = f.read()
     secured = secure_external_links(text)
@@ -390,6 +390,7 @@ def reported_key(link: LinkRef) -> tuple[str, str]:
 
 
 def setup_html_pass(app: Sphinx) -> None:
+    app.connect("builder-inited", secure_rendered_pages)
     # Before the report is written (priority 500), so that it lists these findings.
     app.connect("env-updated", on_env_updated)
     app.connect("build-finished", on_build_finished, priority=400)

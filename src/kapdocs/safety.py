@@ -7,7 +7,8 @@
   ``vbscript:``, ``data:``) is replaced by its text, so no such URL reaches the output
   (``link_scheme`` reports it at its source).
 * In HTML, every external link gets ``rel="noopener noreferrer"``, whether it came from a
-  page, a template or raw HTML: the written-HTML pass adds it as it reads each page.
+  page, a template or raw HTML: added to each page as the builder renders it, and by the
+  written-HTML pass to any other page it reads (such as one from ``html_extra_path``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from kapdocs.store import RawHtml
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Any
+
+    from sphinx.application import Sphinx
 
     from kapdocs.locate import SourceLines
     from kapdocs.nodeindex import NodeIndex
@@ -113,3 +117,21 @@ def secure_external_links(html: str) -> str:
     Applied to each written page, so links from templates and raw HTML are covered too.
     """
     return _EXTERNAL_A.sub(f'<a rel="{REL}"', html)
+
+
+def secure_rendered_pages(app: Sphinx) -> None:
+    """Let the HTML builder render pages with safe external links.
+
+    Sphinx has no event that sees a rendered page, so the builder's template bridge is
+    wrapped. Otherwise the written-HTML pass would write every page a second time:
+    Sphinx's own templates link sphinx-doc.org without a ``rel``.
+    """
+    templates = getattr(app.builder, "templates", None)
+    if app.builder.format != "html" or templates is None:
+        return
+    render = templates.render
+
+    def render_secured(template: str, context: dict[str, Any]) -> str:
+        return secure_external_links(render(template, context))
+
+    templates.render = render_secured
