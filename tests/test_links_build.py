@@ -176,9 +176,29 @@ def test_a_bare_name_link_resolves_as_myst_resolves_it(make_app, tmp_path: Path)
     warnings, _ = build_once(make_app, src, freshenv=True)
     assert findings(warnings, src) == [("sub/a.md", 5, "link_doc"), ("sub/a.md", 7, "link_doc")]
     assert (
-        "document 'glossary' (from this page's folder, 'sub/glossary') does not exist; "
+        "'glossary' names no label, anchor on this page, page (from this page's folder, "
+        "'sub/glossary') or other object that MyST links by name; "
         "did you mean '/glossary' (from the top folder)?" in warnings
     )
+
+
+def test_a_bare_name_link_to_a_renamed_label_offers_the_label(make_app, tmp_path: Path) -> None:
+    # [t](name) is most often a label: when it resolves nowhere, the message must not call
+    # it a missing document, and the hint looks among labels and the page's anchors too.
+    src = write_site(
+        tmp_path / "src",
+        {
+            "a.md": "# A\n\n(dosing-schedule)=\n## Dosing\n\nText.\n",
+            "b.md": "# B\n\nSee [the schedule](dosing-schedul).\n\n[x](unrelated-thing)\n",
+        },
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("b.md", 3, "link_doc"), ("b.md", 5, "link_doc")]
+    messages = [line for line in warnings.splitlines() if "[kapdocs.link_doc]" in line]
+    assert "'dosing-schedul' names no label, anchor on this page, page or other" in messages[0]
+    assert "did you mean 'dosing-schedule'? [kapdocs.link_doc]" in messages[0]
+    assert "fix the name, or add the label it names" in messages[1]
+    assert "document" not in " ".join(messages)
 
 
 @pytest.mark.parametrize("parallel", [0, 2])
@@ -245,7 +265,7 @@ def test_an_image_name_with_a_star_is_reported_once(
     assert findings(warnings, src) == []
 
 
-def test_html_findings_are_in_line_order_and_docutils_errors_are_not_repeated(
+def test_html_findings_are_on_the_line_that_writes_the_link_and_not_repeated(
     make_app, tmp_path: Path
 ) -> None:
     src = tmp_path / "src"
@@ -258,8 +278,11 @@ def test_html_findings_are_in_line_order_and_docutils_errors_are_not_repeated(
     )
     warnings, _ = build_once(make_app, src, freshenv=True)
     assert 'Unknown target name: "missing-target"' in warnings  # docutils says it once
-    # The pass reads #nowhere first; gone.html is found on line 4, so it is listed first.
-    assert findings(warnings, src) == [("index.rst", 4, "link_html"), ("index.rst", 8, "link_html")]
+    # Both links are on line 8, where the raw HTML quotes them, not on line 4, which only
+    # mentions the file. Findings on one line are in message order.
+    assert findings(warnings, src) == [("index.rst", 8, "link_html"), ("index.rst", 8, "link_html")]
+    messages = [line for line in warnings.splitlines() if "[kapdocs.link_html]" in line]
+    assert ["'#nowhere'" in messages[0], "'gone.html'" in messages[1]] == [True, True]
 
 
 _CASE_BIB = """@article{lee2019,

@@ -114,10 +114,13 @@ def scan_site(
     files: set[str] = set()
     pages: dict[str, _Seen] = {}
     read: set[str] = set()
+    top = len(os.path.join(outdir, ""))  # os.walk's folders begin with outdir
     for folder, _, names in os.walk(outdir):
+        # Sliced, not os.path.relpath: this runs for every file of the site, every build.
+        base = folder[top:].replace(os.sep, "/")
         for name in names:
             path = os.path.join(folder, name)
-            rel = os.path.relpath(path, outdir).replace(os.sep, "/")
+            rel = f"{base}/{name}" if base else name
             files.add(rel)
             if not name.endswith(".html") or rel.startswith("_"):
                 continue
@@ -293,19 +296,19 @@ def check_html(app: Sphinx) -> list[Finding]:
             broken[page_file] = last.broken[page_file]
         else:
             broken[page_file] = tuple(broken_links(page_file, page, files, pages, suffixes))
+        if not broken[page_file]:
+            continue  # most pages; their source path is not worth working out
         source = str(env.doc2path(docname))
         for link, resolved, problem in broken[page_file]:
             file, hash_, fragment = resolved.partition("#")
             as_doc = docname_of.get(file, file) + hash_ + fragment
             if {(docname, as_doc), (docname, link)} & reported:
                 continue  # reported at its source already
-            parts = urlsplit(link)
-            needle = parts.fragment or posixpath.basename(parts.path)
             findings.append(
                 Finding(
                     Code.LINK_HTML,
                     lines.relpath(source),
-                    lines.find(source, unquote(needle), 1) if needle else 1,
+                    _link_line(lines, source, link),
                     f"the written page {page_file!r} links {link!r}, but {problem}; "
                     "fix the link in the page, its raw HTML or the template",
                 )
@@ -314,6 +317,18 @@ def check_html(app: Sphinx) -> list[Finding]:
     if done != last:
         save_pass(app, done)
     return findings
+
+
+def _link_line(lines: SourceLines, source: str, link: str) -> int:
+    """The source line of a link on the written page: where raw HTML quotes it as an
+    attribute value, else where it is written as it is, else where its fragment or file
+    name is; line 1 for a template's link."""
+    for written in (f'"{link}"', f"'{link}'", link):
+        if lines.contains(source, written):
+            return lines.find(source, written, 1)
+    parts = urlsplit(link)
+    needle = parts.fragment or posixpath.basename(parts.path)
+    return lines.find(source, unquote(needle), 1) if needle else 1
 
 
 def collect_known_broken(

@@ -217,18 +217,36 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
             f"anchor '#{link.anchor}' does not exist in {link.target!r}"
             f"{hint or '; link an existing heading or label'}",
         )
-    name = repr(link.target)
+    if link.kind == ANY:
+        return _bare_name_finding(link, targets)
     close = _closest(link.target, targets.docs)
     hint = f"; did you mean {close!r}?" if close is not None else "; fix the path of the link"
-    if link.kind == ANY:
-        # MyST looks a page name up from the linking page's folder: say where it looked,
-        # and offer the page from the top folder rather than the name already written.
-        joined = docname_join(link.docname, link.target)
-        if joined != link.target and not link.target.startswith("/"):
-            name += f" (from this page's folder, {joined!r})"
-        if close == link.target:
-            hint = f"; did you mean '/{close}' (from the top folder)?"
-    return Finding(Code.LINK_DOC, link.file, link.line, f"document {name} does not exist{hint}")
+    return Finding(
+        Code.LINK_DOC, link.file, link.line, f"document {link.target!r} does not exist{hint}"
+    )
+
+
+def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
+    """``[text](name)``: MyST looked the name up as a label, an id on the page, a page from
+    the linking page's folder and an object; the link may have meant any of them (a
+    label since removed, a page named from the top folder)."""
+    page = "page"
+    joined = docname_join(link.docname, link.target)
+    if joined != link.target and not link.target.startswith("/"):
+        page += f" (from this page's folder, {joined!r})"
+    if _closest(link.target, targets.docs) == link.target:
+        # The page exists from the top folder: offer that, not the name already written.
+        hint = f"; did you mean '/{link.target}' (from the top folder)?"
+    else:
+        names = [*targets.labels, *targets.anchors.get(link.docname, ()), *targets.docs]
+        hint = _suggest(link.target, names) or "; fix the name, or add the label it names"
+    return Finding(
+        Code.LINK_DOC,
+        link.file,
+        link.line,
+        f"{link.target!r} names no label, anchor on this page, {page} or other object "
+        f"that MyST links by name{hint}",
+    )
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
