@@ -20,7 +20,7 @@ from kapdocs.governance import (
     parse_date,
 )
 from kapdocs.store import PageInfo
-from tests.conftest import build_once, findings, write_site
+from tests.conftest import build_once, findings, touch_later, write_site
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -117,6 +117,30 @@ def test_dashboard_and_evidence_list(app: SphinxTestApp, monkeypatch) -> None:
     assert 'class="kapdocs-evidence kapdocs-evidence-rct"' in good
     assert 'class="kapdocs-evidence kapdocs-evidence-systematic-review"' in good
     assert "Systematic review" in text  # a level of its own, not an unknown one
+
+
+def test_generated_tables_are_written_again_only_when_their_records_change(
+    make_app, rootdir: Path, tmp_path: Path, monkeypatch
+) -> None:
+    # The dashboard's tables come from every page's records; an edit that changes none of
+    # them must not write the dashboard again, and one that changes an evidence level must.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    site = tmp_path / "site"
+    shutil.copytree(rootdir / "test-governance", site)
+    _, outdir = build_once(make_app, site)
+    dashboard = outdir / "dashboard.html"
+    written = dashboard.stat().st_mtime_ns
+    notref = site / "other" / "notref.md"
+    notref.write_text(notref.read_text() + "\nOne more sentence.\n")
+    touch_later(notref)
+    build_once(make_app, site)
+    assert dashboard.stat().st_mtime_ns == written
+    good = site / "reference" / "good.md"
+    good.write_text(good.read_text().replace("{evidence}`rct`", "{evidence}`observational`"))
+    touch_later(good)
+    build_once(make_app, site)
+    assert dashboard.stat().st_mtime_ns != written
+    assert "Randomised trial" not in dashboard.read_text()
 
 
 @pytest.mark.parametrize(

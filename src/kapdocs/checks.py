@@ -168,9 +168,10 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     with store.deriving():
         with timed("checks"):
             store.data["findings"] = run_checks(app, env)
+            rewrite = pages_to_rewrite(env, store)
         for finding in store.findings:
             emit(app, finding)
-        return pages_to_rewrite(env, store)
+        return rewrite
 
 
 def on_env_get_outdated(

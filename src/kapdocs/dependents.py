@@ -26,7 +26,7 @@ from kapdocs.matcher import normalise
 from kapdocs.usedon import used_on
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Set
+    from collections.abc import Iterable, Mapping, Sequence, Set
 
     from sphinx.environment import BuildEnvironment
 
@@ -50,14 +50,16 @@ def snapshot(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
             values["definition", normalise(name)] = definition.text
     values["used_on", "all"] = _digest(used_on(env))
     # Generated tables change with every page's records (and the review ages with the date).
-    values["generated", "evidence"] = _digest(store.records("evidence"))
+    values["generated", "evidence"] = _digest([*store.records("evidence")])
     values["generated", "review"] = _digest(
         [build_date(), *store.records("pages"), *store.records("cites")]
     )
     return values
 
 
-def _digest(records: object) -> str:
+def _digest(records: Sequence[object] | Mapping[str, object]) -> str:
+    # Data whose repr is its content: a generator's repr is its address, new in every
+    # build, which made every build write the pages of generated tables again.
     return hashlib.sha1(repr(records).encode(), usedforsecurity=False).hexdigest()
 
 
