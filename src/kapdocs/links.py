@@ -219,8 +219,7 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
         )
     if link.kind == ANY:
         return _bare_name_finding(link, targets)
-    close = _closest(link.target, targets.docs)
-    hint = f"; did you mean {close!r}?" if close is not None else "; fix the path of the link"
+    hint = _suggest(link.target, targets.docs) or "; fix the path of the link"
     return Finding(
         Code.LINK_DOC, link.file, link.line, f"document {link.target!r} does not exist{hint}"
     )
@@ -234,7 +233,7 @@ def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
     joined = docname_join(link.docname, link.target)
     if joined != link.target and not link.target.startswith("/"):
         page += f" (from this page's folder, {joined!r})"
-    if _closest(link.target, targets.docs) == link.target:
+    if link.target in targets.docs:
         # The page exists from the top folder: offer that, not the name already written.
         hint = f"; did you mean '/{link.target}' (from the top folder)?"
     else:
@@ -250,13 +249,8 @@ def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
-    close = _closest(value, choices)
-    return f"; did you mean {close!r}?" if close is not None else ""
-
-
-def _closest(value: str, choices: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return close[0] if close else None
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def check_schemes(links: Iterable[ExternalLink], allowed: Set[str]) -> list[Finding]:
