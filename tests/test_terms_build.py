@@ -141,30 +141,21 @@ def test_options_turn_checks_off(app: SphinxTestApp, warning) -> None:
     assert not (app.outdir / "kapdocs-report.json").exists()
 
 
-@pytest.mark.sphinx(
-    "html",
-    testroot="terms-myst",
-    freshenv=True,
-    confoverrides={"kapdocs_abbreviations_ignore": ["SSRI", "HAM"]},
+@pytest.mark.parametrize(
+    "ignore",
+    [
+        ["SSRI", "HAM"],  # as conf.py gives it
+        "SSRI,HAM",  # as "-D kapdocs_abbreviations_ignore=SSRI,HAM" gives it: a string
+    ],
 )
-def test_abbreviations_ignore(app: SphinxTestApp, warning) -> None:
-    app.build()
-    codes = [code for _, _, code in findings(warning.getvalue())]
+def test_abbreviations_ignore(make_app, rootdir: Path, tmp_path: Path, ignore: Any) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(rootdir / "test-terms-myst", site)
+    overrides = {"kapdocs_abbreviations_ignore": ignore}
+    warnings, _ = build_once(make_app, site, freshenv=True, confoverrides=overrides)
+    codes = [code for _, _, code in findings(warnings)]
     assert "abbr_undefined" not in codes
-
-
-@pytest.mark.sphinx(
-    "html",
-    testroot="terms-myst",
-    freshenv=True,
-    # As "-D kapdocs_abbreviations_ignore=SSRI,HAM" on the command line gives it: a string.
-    confoverrides={"kapdocs_abbreviations_ignore": "SSRI,HAM"},
-)
-def test_abbreviations_ignore_from_the_command_line(app: SphinxTestApp, warning) -> None:
-    app.build()
-    codes = [code for _, _, code in findings(warning.getvalue())]
-    assert "abbr_undefined" not in codes
-    assert "unsupported type" not in warning.getvalue()
+    assert "unsupported type" not in warnings
 
 
 _HYPHENATED_GLOSSARY = """# Glossary
