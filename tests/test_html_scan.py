@@ -9,12 +9,20 @@ inside a tag name, say) parsers disagree with each other, and this one may too.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kapdocs.html_scan import PageLinks, _attributes, _attributes_one_by_one, scan_page
+from kapdocs.html_scan import (
+    PageLinks,
+    _attributes,
+    _attributes_one_by_one,
+    scan_page,
+    scan_page_and_rel,
+)
 
 
 class Reference(HTMLParser):
@@ -22,8 +30,13 @@ class Reference(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.ids: set[str] = set()
         self.links: list[str] = []
+        self.bare_external = False  # an <a> with an external href and no rel
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        valued = {name: value for name, value in attrs if value is not None}
+        href = valued.get("href", "")
+        if tag == "a" and "rel" not in valued and re.match(r"\s*(https?:)?//", href, re.I):
+            self.bare_external = True
         for name, value in attrs:
             if value is None:
                 continue
@@ -34,14 +47,22 @@ class Reference(HTMLParser):
 
 
 def reference(text: str) -> PageLinks:
+    return reference_and_rel(text)[0]
+
+
+def reference_and_rel(text: str) -> tuple[PageLinks, bool]:
     parser = Reference()
     parser.feed(text)
-    return PageLinks(frozenset(parser.ids), tuple(parser.links))
+    return PageLinks(frozenset(parser.ids), tuple(parser.links)), parser.bare_external
 
 
-ATTR_NAMES = ["id", "ID", "name", "href", "HREF", "src", "class", "title", "data-id", "rel"]
+ATTR_NAMES = ["id", "ID", "name", "href", "HREF", "src", "class", "title", "data-id", "rel", "REL"]
+# The last few leave the site: for whether an <a> needs a rel.
 VALUE_TEXT = st.sampled_from(
-    ["x", "page.html#a", "a b", "a>b", "&amp;", "&#39;q", "id=y", " href=z", "", "/", "é"]
+    [
+        *["x", "page.html#a", "a b", "a>b", "&amp;", "&#39;q", "id=y", " href=z", "", "/", "é"],
+        *["https://e.org", "HTTP://e.org", "//e.org", " https:", "&#104;ttps://e"],
+    ]
 )
 
 
@@ -84,7 +105,26 @@ def piece(draw: st.DrawFn) -> str:
 
 @given(st.lists(piece(), max_size=12).map("".join))
 def test_scan_page_agrees_with_htmlparser(text: str) -> None:
+    # Also whether a link leaves the site without a rel: the pass secures only such pages.
+    assert scan_page_and_rel(text) == reference_and_rel(text)
     assert scan_page(text) == reference(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [
+        ('<a href="https://e.org">', True),
+        ("<A HREF=//e.org>", True),
+        ('<a class="x" href="http://e.org" title="a > b">', True),
+        ('<a rel="noopener noreferrer" href="https://e.org">', False),
+        ('<a href="https://e.org" REL="nofollow">', False),
+        ('<a href="page.html#https://e.org">', False),
+        ('<link href="https://e.org/x.css"><img src="https://e.org/i.png">', False),
+        ('<!-- <a href="https://e.org"> --><script>"<a href=//e.org>"</script>', False),
+    ],
+)
+def test_links_leaving_the_site_without_rel(text: str, bare: bool) -> None:
+    assert scan_page_and_rel(text)[1] is bare
 
 
 @given(

@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 from docutils import nodes
 
 from kapdocs.diagnostics import Code, Finding, emit, sort_findings
-from kapdocs.html_scan import PageLinks, scan_page
+from kapdocs.html_scan import PageLinks, scan_page_and_rel
 from kapdocs.links import DOC
 from kapdocs.locate import SourceLines
 from kapdocs.safety import secure_external_links, secure_rendered_pages
@@ -94,11 +94,13 @@ def read_page(path: str) -> tuple[PageLinks, os.stat_result]:
     """Scan one page, giving its external links a safe ``rel`` if rendering did not."""
     with open(path, encoding="utf-8", errors="surrogateescape") as f:
         text = f.read()
-    secured = secure_external_links(text)
-    if secured != text:
-        with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
-            f.write(secured)
-    return scan_page(secured), os.stat(path)
+    page, bare_external = scan_page_and_rel(text)
+    if bare_external:  # not a page the builder rendered (those have the rel already)
+        secured = secure_external_links(text)
+        if secured != text:
+            with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+                f.write(secured)
+    return page, os.stat(path)
 
 
 def scan_site(

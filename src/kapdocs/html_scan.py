@@ -42,6 +42,8 @@ _ATTR = re.compile(
 _PLAIN_RUN = re.compile(r"""(?:\s+[^\s/>="'<]+="[^"]*")*[\s/]*""")
 _PLAIN_ATTR = re.compile(r"""([^\s/>="'<]+)=("[^"]*")""")
 _LINK_ATTRS = frozenset({"href", "src"})
+# A link outside the site: a scheme-relative or http(s) URL (browsers skip leading space).
+_EXTERNAL = re.compile(r"\s*(?:https?:)?//", re.IGNORECASE)
 
 
 class PageLinks(NamedTuple):
@@ -53,8 +55,18 @@ class PageLinks(NamedTuple):
 
 def scan_page(text: str) -> PageLinks:
     """Element ids (and ``<a name>``) and every ``href``/``src`` value, in page order."""
+    return scan_page_and_rel(text)[0]
+
+
+def scan_page_and_rel(text: str) -> tuple[PageLinks, bool]:
+    """:func:`scan_page`, and whether an ``<a>`` links outside the site without a ``rel``.
+
+    The written-HTML pass secures only such pages, instead of running another regular
+    expression over every page it reads.
+    """
     ids: set[str] = set()
     links: list[str] = []
+    bare_external = False
     wanted = _WANTED.search
     for raw_tag, raw_attrs, tag, attrs in _TOKENS.findall(text):
         if not attrs:
@@ -62,8 +74,11 @@ def scan_page(text: str) -> PageLinks:
         if not attrs or wanted(attrs) is None:
             continue
         is_anchor = tag.lower() == "a"
+        external = has_rel = False
         for name, value in _attributes(attrs):
             name = name.lower()
+            if name == "rel":
+                has_rel = True
             if name != "id" and name not in _LINK_ATTRS and not (name == "name" and is_anchor):
                 continue
             if value[:1] in ("'", '"'):
@@ -72,9 +87,11 @@ def scan_page(text: str) -> PageLinks:
                 value = html.unescape(value)
             if name in _LINK_ATTRS:
                 links.append(value)
+                external = external or (name == "href" and _EXTERNAL.match(value) is not None)
             else:
                 ids.add(value)
-    return PageLinks(frozenset(ids), tuple(links))
+        bare_external = bare_external or (is_anchor and external and not has_rel)
+    return PageLinks(frozenset(ids), tuple(links)), bare_external
 
 
 def _attributes(attrs: str) -> list[tuple[str, str]]:

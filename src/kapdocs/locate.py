@@ -180,7 +180,8 @@ def split_lines(text: str, rst: bool) -> list[str]:
     """*text*'s lines, numbered as its parser numbers them (see the module docstring)."""
     if rst:
         return _RST_SPACES.sub(" ", text).splitlines()
-    lines = _NEWLINE.split(text)
+    # Most files have no carriage return; str.split is ten times faster than the regex.
+    lines = _NEWLINE.split(text) if "\r" in text else text.split("\n")
     if lines[-1] == "":
         lines.pop()  # the end of the last line, not a line of its own (as splitlines())
     return lines
