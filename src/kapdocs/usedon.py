@@ -46,13 +46,14 @@ def used_on(env: BuildEnvironment) -> dict[str, list[str]]:
 
 
 def _used_on(store: KapdocsDomain) -> dict[str, list[str]]:
+    # Each name's key worked out once, not at each of the many links to it.
     names = terms.store_names(store)
+    keys = {name: normalise(entry.names[0]) for name, (entry, _) in names.items()}
     pages: dict[str, set[str]] = {}
     for ref in store.records("refs"):
-        if ref.in_glossary or ref.target not in names:
-            continue
-        entry = names[ref.target][0]
-        pages.setdefault(normalise(entry.names[0]), set()).add(ref.docname)
+        key = keys.get(ref.target)
+        if key is not None and not ref.in_glossary:
+            pages.setdefault(key, set()).add(ref.docname)
     return {key: sorted(docs) for key, docs in sorted(pages.items())}
 
 
