@@ -33,9 +33,10 @@ class Reference(HTMLParser):
         self.bare_external = False  # an <a> with an external href and no rel
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        valued = {name: value for name, value in attrs if value is not None}
-        href = valued.get("href", "")
-        if tag == "a" and "rel" not in valued and re.match(r"\s*(https?:)?//", href, re.I):
+        valued = [(name, value) for name, value in attrs if value is not None]
+        # Any href, not only the first that a browser follows: the flag only asks for a rel.
+        external = any(n == "href" and re.match(r"\s*(https?:)?//", v, re.I) for n, v in valued)
+        if tag == "a" and external and all(n != "rel" for n, _ in valued):
             self.bare_external = True
         for name, value in attrs:
             if value is None:
@@ -119,6 +120,7 @@ def test_scan_page_agrees_with_htmlparser(text: str) -> None:
         ('<a rel="noopener noreferrer" href="https://e.org">', False),
         ('<a href="https://e.org" REL="nofollow">', False),
         ('<a href="page.html#https://e.org">', False),
+        ('<a href="page.html" href="https://e.org">', True),
         ('<link href="https://e.org/x.css"><img src="https://e.org/i.png">', False),
         ('<!-- <a href="https://e.org"> --><script>"<a href=//e.org>"</script>', False),
     ],
