@@ -42,8 +42,10 @@ _ATTR = re.compile(
 _PLAIN_RUN = re.compile(r"""(?:\s+[^\s/>="'<]+="[^"]*")*[\s/]*""")
 _PLAIN_ATTR = re.compile(r"""([^\s/>="'<]+)=("[^"]*")""")
 _LINK_ATTRS = frozenset({"href", "src"})
-# A link outside the site: a scheme-relative or http(s) URL (browsers skip leading space).
-_EXTERNAL = re.compile(r"\s*(?:https?:)?//", re.IGNORECASE)
+# The start of a link that leaves the site: an http(s) or scheme-relative URL. Shared with
+# kapdocs.safety, so that the pages this scanner flags are the ones it secures.
+EXTERNAL_URL = r"(?:https?:)?//"
+_EXTERNAL = re.compile(rf"\s*{EXTERNAL_URL}", re.IGNORECASE)  # browsers skip leading space
 
 
 class PageLinks(NamedTuple):

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from docutils import nodes
 
 from kapdocs.diagnostics import Code, Finding
+from kapdocs.html_scan import EXTERNAL_URL
 from kapdocs.locate import node_line, node_source
 from kapdocs.store import RawHtml
 
@@ -107,7 +108,7 @@ def disarm_unsafe_links(references: Iterable[nodes.reference]) -> list[nodes.ref
 
 # The external-href test first: it fails sooner, on the many internal links.
 _EXTERNAL_A = re.compile(
-    r"""<a\b(?=[^>]*\shref=["']?(?:https?:)?//)(?![^>]*\srel=)""", re.IGNORECASE
+    rf"""<a\b(?=[^>]*\shref=["']?{EXTERNAL_URL})(?![^>]*\srel=)""", re.IGNORECASE
 )
 
 
