@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
 from kapdocs.matcher import TermMatcher, normalise
 
 
@@ -24,3 +29,26 @@ def test_a_name_whose_lower_case_is_longer_is_found() -> None:
 def test_normalise_folds_whitespace_and_case() -> None:
     assert normalise("  NMDA\n receptor ") == "nmda receptor"
     assert len(normalise("İstanbul")) == len("İstanbul")
+
+
+def regex_mentions(table: dict[str, int], text: str) -> list[tuple[int, int, int]]:
+    """The reference: one regular expression per name; a lookahead finds overlapping ones."""
+    lowered = text.lower()
+    return sorted(
+        (match.start(), match.start() + len(name), value)
+        for name, value in table.items()
+        for match in re.finditer(rf"(?<![^\W_])(?={re.escape(name)}(?:es|s)?(?![^\W_]))", lowered)
+    )
+
+
+@given(
+    st.lists(st.text(alphabet="abes -é", min_size=1, max_size=6), max_size=6),
+    st.text(alphabet="abes -_é1\x00", max_size=60),
+)
+@example(["ab", "ab a", "a"], "ab abs ab a abes ba_ab-a")
+@example(["a a"], "a a a")  # one name overlapping itself
+@example(["ab"], "abe abess abs_ abse")  # "e" alone, "ess" and a glued "s" are no plurals
+def test_find_agrees_with_a_regular_expression_per_name(names: list[str], text: str) -> None:
+    table = {normalise(name): number for number, name in enumerate(names)}
+    table.pop("", None)
+    assert sorted(TermMatcher(table).find(text)) == regex_mentions(table, text)

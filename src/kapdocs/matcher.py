@@ -15,7 +15,7 @@ import ahocorasick
 from kapdocs.prose import lower_same_length
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Mapping
 
 V = TypeVar("V")
 
@@ -36,30 +36,38 @@ class TermMatcher(Generic[V]):
         self._automaton = ahocorasick.Automaton()
         for name, value in names.items():
             if name:
-                self._automaton.add_word(name, (len(name), value))
+                # The distance from a match's last character back to its first, kept with
+                # the value so that the loop in find() need not work it out at every match.
+                self._automaton.add_word(name, (len(name) - 1, value))
         self._empty = len(self._automaton) == 0
         if not self._empty:
             self._automaton.make_automaton()
 
-    def find(self, text: str) -> Iterator[tuple[int, int, V]]:
-        """Yield (start, end, value) for every mention in *text* (end excludes the plural)."""
+    def find(self, text: str) -> list[tuple[int, int, V]]:
+        """(start, end, value) of every mention in *text* (end excludes the plural).
+
+        A list, not a generator: the loop runs once per match of the automaton, and with
+        thousands of terms there are many, so what each match costs in Python decides how
+        the scan grows with the glossary.
+        """
         if self._empty:
-            return
+            return []
         lowered = lower_same_length(text)
         # Sentinels that are never alphanumeric, one before and three after the text, spare
-        # bounds checks in this loop, which runs once per match: padded[i + 1] is lowered[i].
+        # bounds checks: padded[i + 1] is lowered[i].
         padded = f"\x00{lowered}\x00\x00\x00"
-        for last, (length, value) in self._automaton.iter(lowered):
-            start = last - length + 1
+        found = []
+        for last, (back, value) in self._automaton.iter(lowered):
+            start = last - back
             if padded[start].isalnum():  # the character before the match
                 continue
-            if padded[last + 2].isalnum() and not _plural_ends(padded, last + 2):
+            after = padded[last + 2]
+            # Glued to a letter or digit, unless that is a plural "s" or "es" ending there.
+            if after.isalnum() and (
+                padded[last + 3].isalnum()
+                if after == "s"
+                else after != "e" or padded[last + 3] != "s" or padded[last + 4].isalnum()
+            ):
                 continue
-            yield start, last + 1, value
-
-
-def _plural_ends(padded: str, after: int) -> bool:
-    """Whether "s" or "es" at *after* in *padded* is followed by no letter or digit."""
-    if padded[after] == "s":
-        return not padded[after + 1].isalnum()
-    return padded.startswith("es", after) and not padded[after + 2].isalnum()
+            found.append((start, last + 1, value))
+        return found
