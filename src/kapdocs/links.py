@@ -10,6 +10,7 @@ warnings for the same missing targets are replaced, not repeated.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -253,10 +254,16 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+# Pages cite the same few sites again and again.
+@functools.lru_cache(maxsize=1 << 12)
+def _scheme(uri: str) -> str:
+    return urlsplit(uri).scheme.lower()
+
+
 def check_schemes(links: Iterable[ExternalLink], allowed: Set[str]) -> list[Finding]:
     findings = []
     for link in links:
-        scheme = urlsplit(link.uri).scheme.lower()
+        scheme = _scheme(link.uri)
         if scheme in allowed:
             continue
         fix = "use https" if scheme == "http" else "remove the link or use an allowed scheme"

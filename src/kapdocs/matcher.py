@@ -8,6 +8,7 @@ A hyphen is not a letter, so "BDNF-TrkB" mentions both terms.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import ahocorasick
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 V = TypeVar("V")
 
 
+# Asked for the same few thousand glossary names by several checks on every build.
+@functools.lru_cache(maxsize=1 << 16)
 def normalise(name: str) -> str:
     """The comparison form of a term: lower case, whitespace folded to single spaces.
 
