@@ -5,8 +5,9 @@ environment with kapdocs installed. Every build runs in a fresh process
 (``benchmarks/driver.py``), with and without kapdocs interleaved in pairs that take turns
 at which runs first (A B, B A, A B, ...), over corpora from ``benchmarks/generate.py``;
 medians are reported, and each with/without ratio is the median of the pairs' ratios.
-As a cross-check on a shared machine, a few pairs of 1,000-page builds also run with both
-builds at the same time, one per processor; the targets are not judged on them.
+As a cross-check on a shared machine, a few pairs of 1,000-page and of furo builds also
+run with both builds at the same time, one per processor; the targets are not judged on
+them.
 A full run writes ``benchmarks/results.json`` and the table in
 ``docs/maintainers/benchmarks.md``; ``--quick`` (tiny corpora, one repetition, for smoke
 testing) writes only into the work directory; ``--render`` measures nothing, but judges
@@ -58,7 +59,7 @@ class Plan(NamedTuple):
     scan_chars: int  # size of the text for the term-scan measurement
     scan_repeats: int
     rebuilds: int  # one-page rebuild pairs after each full-build pair of the large corpus
-    pairs_at_once: int  # pairs of large full builds run at the same time, one per processor
+    pairs_at_once: int  # pairs of large and of furo builds run at the same time, one per CPU
 
 
 # Even numbers of pairs: pairs take turns at which build runs first, so each order runs
@@ -436,7 +437,10 @@ def measure(plan: Plan, work: Path) -> dict[str, Any]:
             | _at_once("large", corpora["large"], work, plan.pairs_at_once),
         ),
         "furo": comparison(
-            plan.furo, "furo", compare("furo", corpora["furo"], work, plan.pairs_furo)
+            plan.furo,
+            "furo",
+            compare("furo", corpora["furo"], work, plan.pairs_furo)
+            | _at_once("furo", corpora["furo"], work, plan.pairs_at_once),
         ),
         "term_scan": term_scan(plan),
     }
@@ -461,13 +465,14 @@ def write(results: dict[str, Any], destination: Path, page: Path) -> None:
             f"{verdict:11} {target['target']}: {target['value']:.3f}{spread} "
             f"(limit {target['limit']})"
         )
-    large = results["measurements"]["large"]
-    if "at_once_with" in large:
-        ratio, spread = _paired(large, prefix="at_once_")
-        print(
-            f"Cross-check, both builds of each pair at once: {ratio:.3f}; "
-            f"pairs {spread[0]:.3f} to {spread[1]:.3f}"
-        )
+    for key in ("large", "furo"):
+        c = results["measurements"][key]
+        if "at_once_with" in c:
+            ratio, spread = _paired(c, prefix="at_once_")
+            print(
+                f"Cross-check, {c['pages']} pages, {c['theme']}, both builds of each pair at "
+                f"once: {ratio:.3f}; pairs {spread[0]:.3f} to {spread[1]:.3f}"
+            )
     destination.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     page.write_text(report.page(results), encoding="utf-8")
     print(f"Wrote {destination} and {page}")

@@ -100,6 +100,37 @@ def test_scan_ratio_is_the_median_of_the_repetitions_ratios() -> None:
     assert report.scan_ratio(terms, "50") == 1.0
 
 
+def test_glossary_sizes_take_turns_slice_by_slice_over_the_same_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = _load("run")
+    monkeypatch.setattr(run, "SCAN_SLICE", 2)
+    scanned: list[tuple[int, str]] = []
+
+    class Matcher:
+        def __init__(self, size: int) -> None:
+            self.size = size
+
+        def find(self, paragraph: str) -> list[tuple[int, int, int]]:
+            scanned.append((self.size, paragraph))
+            return [(0, 1, self.size)] * self.size
+
+    paragraphs = ["p1", "p2", "p3", "p4", "p5"]
+    result = run._scan(paragraphs, {1: Matcher(1), 3: Matcher(3)}, 2, "test")
+    # Every size scans a slice before the next slice; the first size alternates.
+    slices = [["p1", "p2"], ["p3", "p4"], ["p5"]]
+    expected = []
+    for repetition in range(2):
+        for number, part in enumerate(slices):
+            first = 1 if (repetition * len(slices) + number) % 2 == 0 else 3
+            for size in (first, 4 - first):
+                expected += [(size, paragraph) for paragraph in part]
+    assert scanned == expected
+    terms = result["terms"]
+    assert (terms["1"]["matches"], terms["3"]["matches"]) == (5, 15)
+    assert len(terms["1"]["samples"]) == len(terms["3"]["samples"]) == 2
+
+
 def test_full_collections_are_counted_and_timed() -> None:
     counter = _load("driver").FullCollections()
     gc.callbacks.append(counter)
