@@ -95,9 +95,8 @@ def pages_to_rewrite(env: BuildEnvironment, store: KapdocsDomain) -> list[str]:
     store.data["snapshot"] = current
     if not previous:
         return []  # first build: every page is written anyway
-    changed = {
-        key for key in current.keys() | previous.keys() if current.get(key) != previous.get(key)
-    }
+    # A key whose value differs, or that only one snapshot has, leaves a pair on one side.
+    changed = {key for key, _ in current.items() ^ previous.items()}
     if not changed:
         return []
     return sorted(doc for doc, keys in dependencies(store).items() if keys & changed)

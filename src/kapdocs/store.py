@@ -259,19 +259,11 @@ class KapdocsDomain(Domain):
         return chain.from_iterable(map(per_doc.__getitem__, sorted(per_doc)))
 
     def by_doc(self, kind: str) -> Mapping[str, list[Any]]:
-        """Docname -> its records of *kind*, made when asked for, one page at a time.
-
-        Inside :meth:`deriving`, a page's records of a kind are made once, however many
-        checks ask: the checks of a one-page rebuild read every page's records, and making
-        them again for each check cost more than the checks themselves.
-        """
+        """Docname -> its records of *kind*, made when asked for, one page at a time."""
         # What the named tuple's _make does, less its length check, in C: rows are stored
         # by add() from records of this type, and a build checks tens of thousands.
         make = functools.partial(tuple.__new__, RECORD_TYPES[kind])
-        packed = kind in PACKED_KINDS
-        if self._derived is None or packed:  # packed: the page text, read for a few pages
-            return _PerDoc(self.data[kind], make, packed)
-        return self.derived(f"by_doc:{kind}", lambda: _Made(self.data[kind], make))
+        return _PerDoc(self.data[kind], make, packed=kind in PACKED_KINDS)
 
     def add(self, kind: str, docname: str, records: Iterable[Any]) -> None:
         rows = tuple(map(tuple, records))
@@ -326,20 +318,6 @@ class _PerDoc(Mapping[str, list[Any]]):
 
     def __len__(self) -> int:
         return len(self._rows)
-
-
-class _Made(_PerDoc):
-    """A :class:`_PerDoc` that keeps each page's records once made."""
-
-    def __init__(self, rows: dict[str, Any], make: Callable[[Any], Any]) -> None:
-        super().__init__(rows, make, packed=False)
-        self._made: dict[str, list[Any]] = {}
-
-    def __getitem__(self, docname: str) -> list[Any]:
-        made = self._made.get(docname)
-        if made is None:
-            made = self._made[docname] = super().__getitem__(docname)
-        return made
 
 
 def get_store(env: BuildEnvironment) -> KapdocsDomain:
