@@ -10,7 +10,7 @@ import pytest
 from kapdocs import terms
 from kapdocs.encoding import decode_problem
 from kapdocs.locate import split_lines
-from tests.conftest import build_once, findings
+from tests.conftest import build_once, findings, write_site
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -194,3 +194,34 @@ def test_hardening_root_is_left_as_is(rootdir: Path, tmp_path: Path) -> None:
     # The empty page really is empty (a guard against an editor "fixing" the input).
     assert (rootdir / "test-hardening" / "empty.md").read_bytes() == b""
     shutil.copytree(rootdir / "test-hardening", tmp_path / "copy")
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_bracketed_host_python_cannot_parse_is_reported_not_fatal(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # urllib raises ValueError ("Invalid IPv6 URL") for these hosts; one such link used to
+    # stop the build in doctree-resolved and the links check of its page.
+    src = write_site(
+        tmp_path / "site",
+        {
+            "page.rst": (
+                "Page\n====\n\nA `site <https://[example>`_ and `code <javascript://[x>`_.\n"
+            ),
+            "raw.md": (
+                "# Raw\n\n"
+                '<a href="https://[example">a</a> <a href="//[x">b</a> '
+                '<a href="nowhere.html">c</a>\n'
+            ),
+        },
+        conf="kapdocs_allow_raw_html = True\n",
+    )
+    for _ in range(2):  # a clean build, then an incremental one that reads nothing
+        text, outdir = build_once(make_app, src, parallel=parallel)
+        assert "Traceback" not in text
+        assert "kapdocs.internal" not in text
+        assert findings(text, src) == [
+            ("page.rst", 4, "link_scheme"),
+            ("raw.md", 3, "link_html"),
+        ]
+        assert "javascript:" not in (outdir / "page.html").read_text()

@@ -23,7 +23,7 @@ import time
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from docutils import nodes
 
@@ -34,6 +34,7 @@ from kapdocs.locate import SourceLines
 from kapdocs.safety import secure_external_links, secure_rendered_pages
 from kapdocs.store import KnownBroken, get_store
 from kapdocs.timing import timed
+from kapdocs.urls import split_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -241,7 +242,7 @@ def broken_links(
 def _resolve(page_dir: str, link: str) -> tuple[str, str, bool] | None:
     """(file the link names or "" for the page itself, fragment, whether it ends in /);
     None for a link that leaves the site."""
-    parts = urlsplit(link)
+    parts = split_url(link)
     if parts.scheme or parts.netloc or link.startswith("//"):
         return None
     path = posixpath.normpath(posixpath.join(page_dir, unquote(parts.path))) if parts.path else ""
@@ -328,7 +329,7 @@ def _link_line(lines: SourceLines, source: str, link: str) -> int:
     for written in (f'"{link}"', f"'{link}'", link):
         if lines.contains(source, written):
             return lines.find(source, written, 1)
-    parts = urlsplit(link)
+    parts = split_url(link)
     needle = parts.fragment or posixpath.basename(parts.path)
     return lines.find(source, unquote(needle), 1) if needle else 1
 
@@ -351,7 +352,7 @@ def collect_known_broken(
     ]
     for image in index.of(nodes.image):
         uri = str(image.get("uri", ""))
-        if not uri or urlsplit(uri).scheme or uri.startswith("//"):
+        if not uri or split_url(uri).scheme or uri.startswith("//"):
             continue
         candidates = image.get("candidates")
         # Sphinx globs only a name ending in ".*", and warns when no file matches ("no

@@ -13,7 +13,6 @@ import difflib
 import functools
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from docutils import nodes
 from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
@@ -23,6 +22,7 @@ from sphinx.util import docname_join
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import node_source
 from kapdocs.store import Anchors, ExternalLink, LinkRef
+from kapdocs.urls import split_url, url_scheme
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping, Set
@@ -111,7 +111,7 @@ def _read(destination: str) -> str:
 
 def _is_link(node: nodes.Node) -> bool:
     if isinstance(node, nodes.reference):
-        return "refuri" in node and bool(urlsplit(str(node["refuri"])).scheme)
+        return "refuri" in node and bool(split_url(str(node["refuri"])).scheme)
     return isinstance(node, addnodes.pending_xref)
 
 
@@ -257,7 +257,7 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
 # Pages cite the same few sites again and again.
 @functools.lru_cache(maxsize=1 << 12)
 def _scheme(uri: str) -> str:
-    return urlsplit(uri).scheme.lower()
+    return url_scheme(uri)
 
 
 def check_schemes(links: Iterable[ExternalLink], allowed: Set[str]) -> list[Finding]:

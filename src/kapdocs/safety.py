@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from docutils import nodes
 
@@ -23,6 +22,7 @@ from kapdocs.diagnostics import Code, Finding
 from kapdocs.html_scan import EXTERNAL_URL
 from kapdocs.locate import node_line, node_source
 from kapdocs.store import RawHtml
+from kapdocs.urls import url_scheme
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -90,9 +90,9 @@ def check_raw(raws: Iterable[RawHtml], allowed: bool) -> list[Finding]:
 
 def is_unsafe(uri: str) -> bool:
     if ":" not in uri:
-        return False  # no scheme; most links on a page, and cheaper than urlsplit
+        return False  # no scheme; most links on a page, and cheaper than parsing it
     # Browsers ignore leading spaces and control characters before the scheme.
-    return urlsplit(uri.strip(" \t\r\n\x00")).scheme.lower() in UNSAFE_SCHEMES
+    return url_scheme(uri.strip(" \t\r\n\x00")) in UNSAFE_SCHEMES
 
 
 def disarm_unsafe_links(references: Iterable[nodes.reference]) -> list[nodes.reference]:
