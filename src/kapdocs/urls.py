@@ -2,7 +2,7 @@
 
 :func:`urllib.parse.urlsplit` raises ``ValueError`` for a host in brackets that is not an
 IPv6 address, such as ``https://[example`` in a reStructuredText link or raw HTML; one
-such link on one page would otherwise stop the checks of every page, or the build.
+such link would otherwise stop the build, or a check of its page.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from urllib.parse import SplitResult, urlsplit
 def split_url(url: str) -> SplitResult:
     """*url*'s parts as :func:`~urllib.parse.urlsplit` gives them, for any string.
 
-    A bracketed host that ``urlsplit`` rejects is read with its brackets percent-encoded,
-    so that the scheme, whether there is a host, the path and the fragment still come out
-    as they are written.
+    When ``urlsplit`` rejects a bracketed host, the URL is read again with every bracket
+    percent-encoded: the scheme and whether there is a host come out as written, which is
+    what kapdocs asks of a link that leaves the site.
     """
     try:
         return urlsplit(url)
