@@ -4,18 +4,21 @@ Raw HTML, templates and stale pages can link files or ``#fragments`` that the so
 checks never see. On ``build-finished`` kapdocs reads each page written in this build
 (and any page changed since the last pass) for its element ids and its ``href``/``src``
 values, keeping those of the other pages from the last pass in the doctree directory,
-then resolves every internal link against the files and ids found. The links of a page
-it did not read are resolved again only when the site's files or a read page's ids
-changed; otherwise the last pass's answer stands. The page of a removed document
-counts as gone, though Sphinx leaves its file, and pages whose navigation linked it are
-written again, so links to it are reported as in a clean build. A finding is located
-at the source document of the page. Links a source check already reported
-(``link_doc``/``link_anchor``) are not reported twice.
+then resolves every internal link against the files and ids found. A page written again
+with the bytes the last pass read (Sphinx writes the indexes and the pages around an
+edited one in every build) keeps what it held. The links of a page it did not read are
+resolved again only when the site's files or a read page's ids changed; otherwise the
+last pass's answer stands. The page of a removed document counts as gone, though Sphinx
+leaves its file, and pages whose navigation linked it are written again, so links to it
+are reported as in a clean build. A finding is located at the source document of the
+page. Links a source check already reported (``link_doc``/``link_anchor``) are not
+reported twice.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import pickle
 import posixpath
@@ -46,7 +49,7 @@ if TYPE_CHECKING:
     from kapdocs.store import LinkRef
 
 # Bump when PageLinks, what scan_page collects or the record's layout changes.
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
 # How far a file's modification time may lag the clock: file systems that keep whole
 # seconds (FAT keeps two) show it in the time itself; others stamp with a clock that
 # ticks every few milliseconds.
@@ -57,11 +60,13 @@ _WRITE_START: weakref.WeakKeyDictionary[BuildEnvironment, int] = weakref.WeakKey
 
 
 class _Seen(NamedTuple):
-    """A page as the last pass read it: its file's identity and what it holds."""
+    """A page as the last pass read it: its file's identity, a digest of its bytes and
+    what it holds."""
 
     mtime_ns: int
     size: int
     inode: int
+    digest: bytes
     page: PageLinks
 
 
@@ -91,6 +96,11 @@ def _signature(stat: os.stat_result) -> tuple[int, int, int]:
     return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
+def _file_digest(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "blake2b").digest()
+
+
 def read_page(path: str) -> tuple[PageLinks, os.stat_result]:
     """Scan one page, giving its external links a safe ``rel`` if rendering did not."""
     with open(path, encoding="utf-8", errors="surrogateescape") as f:
@@ -112,7 +122,8 @@ def scan_site(
 
     A page is read again unless it is the file the last pass read (*seen*), unchanged
     since, and older than *written_after_ns* (when this build began writing): a page
-    written in this build is always read, even where file times are coarse.
+    written in this build is always read, even where file times are coarse. A page whose
+    bytes are those the last pass read keeps what it held then, and does not count as read.
     """
     files: set[str] = set()
     pages: dict[str, _Seen] = {}
@@ -136,8 +147,15 @@ def scan_site(
             ):
                 pages[rel] = last
                 continue
-            page, stat = read_page(path)
-            pages[rel] = _Seen(*_signature(stat), page)
+            # Hashing a page costs a fraction of scanning it.
+            digest = _file_digest(path)
+            if last is not None and digest == last.digest:
+                pages[rel] = _Seen(*_signature(stat), digest, last.page)
+                continue
+            page, scanned = read_page(path)
+            if _signature(scanned) != _signature(stat):  # secured: the bytes changed
+                digest = _file_digest(path)
+            pages[rel] = _Seen(*_signature(scanned), digest, page)
             read.add(rel)
     return frozenset(files), pages, read
 
