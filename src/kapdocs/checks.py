@@ -32,14 +32,14 @@ from kapdocs.store import get_store
 from kapdocs.timing import timed
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
 
     from sphinx.addnodes import pending_xref
     from sphinx.application import Sphinx
     from sphinx.domains import Domain
     from sphinx.environment import BuildEnvironment
 
-    from kapdocs.store import KapdocsDomain, TermEntry
+    from kapdocs.store import KapdocsDomain
 
 
 def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
@@ -50,14 +50,15 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
     store = get_store(env)
     config = app.config
     lines = SourceLines(app.srcdir, app.config.source_suffix)
-    entries = list(store.records("entries"))
-    refs = list(store.records("refs"))
-    names = terms.store_names(store)
+    suffixes = repr(config.source_suffix)  # which files are reStructuredText
 
     def is_rst(file: str) -> bool:
         return lines.is_rst(os.path.join(app.srcdir, file))
 
     def term_checks() -> list[Finding]:
+        entries = list(store.records("entries"))
+        refs = list(store.records("refs"))
+        names = terms.store_names(store)
         found = terms.check_definitions(entries)
         found += terms.check_refs(refs, names)
         return found + terms.check_unused(entries, refs, names, is_rst)
@@ -66,12 +67,12 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         if not config.kapdocs_check_unlinked:
             return []
         with timed("term_scan"):
-            return _unlinked(store, names, lines)
+            return _unlinked(store, lines)
 
     def abbrs() -> list[Finding]:
         if not config.kapdocs_check_abbreviations:
             return []
-        term_lines = {name for entry in entries for name in entry.names}
+        term_lines = {name for entry in store.records("entries") for name in entry.names}
         ignore = set(config.kapdocs_abbreviations_ignore)
         return abbreviations.check_abbreviations(store.records("abbrs"), term_lines, ignore)
 
@@ -86,9 +87,18 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         )
 
     stages: list[tuple[str, Callable[[], list[Finding]]]] = [
-        ("terms", term_checks),
+        # Worked out from the records alone: kept while none of their kinds changed.
+        ("terms", lambda: store.reuse("terms", ("entries", "refs"), suffixes, term_checks)),
         ("unlinked terms", unlinked),
-        ("abbreviations", abbrs),
+        (
+            "abbreviations",
+            lambda: store.reuse(
+                "abbreviations",
+                ("entries", "abbrs"),
+                (config.kapdocs_check_abbreviations, repr(config.kapdocs_abbreviations_ignore)),
+                abbrs,
+            ),
+        ),
         ("links", link_checks),
         (
             "citations",
@@ -118,22 +128,25 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
     return sort_findings(findings)
 
 
-def _unlinked(
-    store: KapdocsDomain, names: Mapping[str, tuple[TermEntry, str]], lines: SourceLines
-) -> list[Finding]:
+def _unlinked(store: KapdocsDomain, lines: SourceLines) -> list[Finding]:
     """Scan only pages read since their last scan, or all when the glossary changed.
 
     A page's result is kept with it in the store (and dropped when it is read again).
     """
-    key = terms.names_digest(names)
+    key = store.reuse("names digest", ("entries",), None, lambda: _names_digest(store))
     scanned: dict[str, tuple[str, tuple[Finding, ...]]] = store.data["scanned"]
     segments = store.by_doc("segments")
     stale = [docname for docname in segments if scanned.get(docname, ("",))[0] != key]
     if stale:
+        names = terms.store_names(store)
         fresh = terms.check_unlinked(segments, store.by_doc("refs"), names, lines, stale)
         for docname, found in fresh.items():
             scanned[docname] = key, tuple(found)
     return [finding for docname in sorted(segments) for finding in scanned[docname][1]]
+
+
+def _names_digest(store: KapdocsDomain) -> str:
+    return terms.names_digest(terms.store_names(store))
 
 
 def _targets(env: BuildEnvironment) -> links.Targets:
@@ -167,6 +180,7 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     store = get_store(env)
     with store.deriving():
         with timed("checks"):
+            store.start_checks()
             store.data["findings"] = run_checks(app, env)
             rewrite = pages_to_rewrite(env, store)
         for finding in store.findings:

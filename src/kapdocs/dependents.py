@@ -4,7 +4,8 @@ Sphinx resolves links when it writes a page and re-writes only pages it re-read,
 page whose own source did not change would keep a stale link to a removed term, label or
 heading (Sphinx issue #3559's cousin). kapdocs keeps a snapshot of every link target
 (term -> page, label -> page and id, page -> digest of its ids) and, on ``env-updated``,
-returns the pages that link a target whose snapshot value changed.
+returns the pages that link a target whose snapshot value changed. The snapshot is kept in
+parts, each worked out again only when a kind of record it comes from changed.
 
 Re-writing is not enough when a page came or went: MyST decides while reading whether
 ``[t](page.md)`` is a link to a page, by whether that file exists. So on
@@ -26,7 +27,7 @@ from kapdocs.matcher import normalise
 from kapdocs.usedon import used_on
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence, Set
+    from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 
     from sphinx.environment import BuildEnvironment
 
@@ -35,26 +36,76 @@ if TYPE_CHECKING:
 Key = tuple[str, str]
 
 
-def snapshot(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
+def _term_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
+    return {("term", key): entry.docname for key, (entry, _) in terms.store_names(store).items()}
+
+
+def _doc_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
     values: dict[Key, str] = {}
-    for key, (entry, _) in terms.store_names(store).items():
-        values["term", key] = entry.docname
     for anchors in store.records("anchors"):
         digest = hashlib.sha1("\0".join(anchors.ids).encode(), usedforsecurity=False)
         values["doc", anchors.docname] = digest.hexdigest()
-    for label, (docname, labelid) in env.domains.standard_domain.anonlabels.items():
-        values["label", label] = f"{docname}#{labelid}"
-    # Term links carry their entry's summary as a title; glossaries list where entries are used.
-    for definition in store.records("definitions"):
-        for name in definition.names:
-            values["definition", normalise(name)] = definition.text
-    values["used_on", "all"] = _digest(used_on(env))
-    # Generated tables change with every page's records (and the review ages with the date).
-    values["generated", "evidence"] = _digest([*store.records("evidence")])
-    values["generated", "review"] = _digest(
-        [build_date(), *store.records("pages"), *store.records("cites")]
-    )
     return values
+
+
+def _label_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
+    labels = env.domains.standard_domain.anonlabels.items()
+    return {("label", label): f"{docname}#{labelid}" for label, (docname, labelid) in labels}
+
+
+def _definition_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
+    # Term links carry their entry's summary as a title.
+    return {
+        ("definition", normalise(name)): definition.text
+        for definition in store.records("definitions")
+        for name in definition.names
+    }
+
+
+def _used_on_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
+    # Glossaries list where their entries are used.
+    return {("used_on", "all"): _digest(used_on(env))}
+
+
+def _evidence_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
+    return {("generated", "evidence"): _digest([*store.records("evidence")])}
+
+
+def _review_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
+    # The review table ages with the date, so this part is worked out in every build.
+    records = [build_date(), *store.records("pages"), *store.records("cites")]
+    return {("generated", "review"): _digest(records)}
+
+
+# Each part of the snapshot: the kinds of record it is worked out from (None: also from
+# what Sphinx or the date holds, so in every build), and how.
+_PARTS: dict[str, tuple[frozenset[str] | None, Callable[..., dict[Key, str]]]] = {
+    "terms": (frozenset({"entries"}), _term_keys),
+    "docs": (frozenset({"anchors"}), _doc_keys),
+    "labels": (None, _label_keys),
+    "definitions": (frozenset({"definitions"}), _definition_keys),
+    "used_on": (frozenset({"entries", "refs"}), _used_on_keys),
+    "evidence": (frozenset({"evidence"}), _evidence_keys),
+    "review": (None, _review_keys),
+}
+
+
+def _changed_keys(env: BuildEnvironment, store: KapdocsDomain) -> set[Key] | None:
+    """Keys whose value changed since the last build, or None on the first.
+
+    A part none of whose kinds of record changed is not worked out again.
+    """
+    parts: dict[str, dict[Key, str]] = store.data["snapshot"]
+    first = not parts
+    changed: set[Key] = set()
+    for part, (kinds, compute) in _PARTS.items():
+        if part in parts and kinds is not None and not store.changed(kinds):
+            continue
+        current = compute(env, store)
+        # A key whose value differs, or that only one side has, leaves a pair on one side.
+        changed |= {key for key, _ in current.items() ^ parts.get(part, {}).items()}
+        parts[part] = current
+    return None if first else changed
 
 
 def _digest(records: Sequence[object] | Mapping[str, object]) -> str:
@@ -90,15 +141,9 @@ def dependencies(store: KapdocsDomain) -> dict[str, set[Key]]:
 
 
 def pages_to_rewrite(env: BuildEnvironment, store: KapdocsDomain) -> list[str]:
-    current = snapshot(env, store)
-    previous: dict[Key, str] = store.data["snapshot"]
-    store.data["snapshot"] = current
-    if not previous:
-        return []  # first build: every page is written anyway
-    # A key whose value differs, or that only one snapshot has, leaves a pair on one side.
-    changed = {key for key, _ in current.items() ^ previous.items()}
+    changed = _changed_keys(env, store)
     if not changed:
-        return []
+        return []  # nothing changed, or the first build: every page is written anyway
     return sorted(doc for doc, keys in dependencies(store).items() if keys & changed)
 
 

@@ -11,6 +11,11 @@ A page's prose segments, over half of all the data and read only when the page i
 for terms, are kept as one pickle per page: a single object, which the environment's own
 pickle copies whole. (Compressing them saved a few megabytes of a large build's memory
 but cost more time than pickling.)
+
+The store notes which kinds of record the pages read since the checks last ran changed,
+so that a result worked out from whole kinds (the term checks, parts of the change
+snapshot) is kept from the last build when none of its inputs changed: a rebuild after
+an edit to one page's prose works out only what that edit can change.
 """
 
 from __future__ import annotations
@@ -212,11 +217,17 @@ class KapdocsDomain(Domain):
 
     name = "kapdocs"
     label = "kapdocs"
-    data_version = 4
+    data_version = 5
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
+        # part -> {key: value}: what links point to, see kapdocs.dependents
         "snapshot": {},
+        # kind -> {docname: its rows when the checks last ran (None: it had none)}, for the
+        # pages read or removed since; see changed_kinds
+        "before": {},
+        # name -> (other inputs, value) of a result worked out from whole kinds of record
+        "reused": {},
         # docname -> (digest of the glossary, unlinked-term findings): see checks._unlinked
         "scanned": {},
         "findings": [],
@@ -230,6 +241,8 @@ class KapdocsDomain(Domain):
         # Values worked out from the records while the cross-document checks run; on this
         # object, not in self.data, so they are never pickled with the environment.
         self._derived: dict[str, Any] | None = None
+        # Kinds of record changed since the checks last ran; None until they run: all.
+        self._changed: frozenset[str] | None = None
 
     @contextmanager
     def deriving(self) -> Iterator[None]:
@@ -253,6 +266,33 @@ class KapdocsDomain(Domain):
             self._derived[key] = compute()
         return self._derived[key]  # type: ignore[no-any-return]
 
+    def start_checks(self) -> None:
+        """Before the checks: note which kinds of record changed since they last ran."""
+        before = self.data["before"]
+        self._changed = frozenset(
+            kind
+            for kind, rows in before.items()
+            if any(self.data[kind].get(docname) != old for docname, old in rows.items())
+        )
+        before.clear()  # from now on, changes count towards the next run
+
+    def changed(self, kinds: Iterable[str]) -> bool:
+        """Whether a page's records of one of *kinds* changed since the checks last ran."""
+        return self._changed is None or not self._changed.isdisjoint(kinds)
+
+    def reuse(self, name: str, kinds: Iterable[str], key: object, compute: Callable[[], T]) -> T:
+        """*compute*'s value, or the value it gave when the checks last ran if no record of
+        *kinds* changed since and *key* (whatever else the value depends on) is equal.
+
+        The values are kept with the environment, so they last from build to build.
+        """
+        saved = self.data["reused"].get(name)
+        if saved is not None and saved[0] == key and not self.changed(kinds):
+            return saved[1]  # type: ignore[no-any-return]
+        value = compute()
+        self.data["reused"][name] = (key, value)
+        return value
+
     def records(self, kind: str) -> Iterator[Any]:
         """All records of *kind*, in docname order so every build checks in one order."""
         # Chained and made in C: most pages hold no record of most kinds, and a Python
@@ -268,14 +308,22 @@ class KapdocsDomain(Domain):
         return _PerDoc(self.data[kind], _maker(kind), packed=kind in PACKED_KINDS)
 
     def add(self, kind: str, docname: str, records: Iterable[Any]) -> None:
+        self._keep_before(kind, docname)
         rows = tuple(map(tuple, records))
-        if kind in PACKED_KINDS:
+        if not rows:  # most pages have no records of most kinds: nothing to store
+            self.data[kind].pop(docname, None)
+        elif kind in PACKED_KINDS:
             self.data[kind][docname] = pickle.dumps(rows, PROTOCOL)
         else:
             self.data[kind][docname] = rows
 
+    def _keep_before(self, kind: str, docname: str) -> None:
+        # The first time in a run of reading: later calls would see the page's new rows.
+        self.data["before"].setdefault(kind, {}).setdefault(docname, self.data[kind].get(docname))
+
     def clear_doc(self, docname: str) -> None:
         for kind in RECORD_KINDS:
+            self._keep_before(kind, docname)
             self.data[kind].pop(docname, None)
         self.data["scanned"].pop(docname, None)
 
@@ -283,8 +331,11 @@ class KapdocsDomain(Domain):
         for kind in RECORD_KINDS:
             ours, theirs = self.data[kind], otherdata[kind]
             for docname in docnames:
+                self._keep_before(kind, docname)
                 if docname in theirs:
                     ours[docname] = theirs[docname]
+                else:
+                    ours.pop(docname, None)
 
     def resolve_any_xref(
         self,
