@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from kapdocs import dependents, terms
+from kapdocs import dependents, search, terms
 from kapdocs.store import KapdocsDomain, TermRef
 from tests.conftest import build_once, findings, touch_later, write_site
 
@@ -43,6 +43,7 @@ def test_a_kind_changes_when_a_page_s_rows_do_not_when_it_is_read_again() -> Non
     assert not store.changed(["refs"])  # nothing read since
 
     _read(store, "a", [_ref("a", "bdnf")])
+    assert store.changed(["abbrs"])  # read since the checks last ran: not known until they run
     store.start_checks()
     assert not store.changed(["refs"])
     assert not store.changed(["abbrs"])
@@ -141,6 +142,7 @@ EDITS = [
     ("glossary.md", "Unused entry\nBDNF\n", "Unused entry\n"),
 ]
 PROSE_ONLY = {0, 4}  # the steps that change no term, term link or glossary entry
+DEFINITIONS = {3, 5, 6}  # the steps that change what the glossary defines
 
 
 @pytest.mark.parametrize("parallel", [0, 2])
@@ -157,6 +159,10 @@ def test_each_edit_reports_as_a_clean_build(
     monkeypatch.setattr(
         dependents, "used_on", lambda env: checked.append("used_on") or real_used_on(env)
     )
+    real_data = search.glossary_data
+    monkeypatch.setattr(
+        search, "glossary_data", lambda app: checked.append("search") or real_data(app)
+    )
     build_once(make_app, site, parallel=parallel)
     for step, (name, old, new) in enumerate(EDITS):
         page = site / name
@@ -164,13 +170,16 @@ def test_each_edit_reports_as_a_clean_build(
         page.write_text(page.read_text().replace(old, new))
         touch_later(page)
         checked.clear()
-        warnings, _ = build_once(make_app, site, parallel=parallel)
+        warnings, outdir = build_once(make_app, site, parallel=parallel)
         # Prose alone changes no term link: the term checks and "Used on" are kept.
         links_terms = step not in PROSE_ONLY
         assert ("terms" in checked, "used_on" in checked) == (links_terms, links_terms), step
+        assert ("search" in checked) == (step in DEFINITIONS), step
         clean = shutil.copytree(site, tmp_path / f"clean-{step}", ignore=_build_output)
-        expected, _ = build_once(make_app, clean, parallel=parallel)
+        expected, clean_outdir = build_once(make_app, clean, parallel=parallel)
         assert findings(warnings, site) == findings(expected, clean), (step, name, new)
+        script = f"_static/{search.DATA_FILE}"
+        assert (outdir / script).read_text() == (clean_outdir / script).read_text(), step
 
 
 def _build_output(folder: str, names: list[str]) -> list[str]:

@@ -9,7 +9,9 @@ query for any word of a term's name ranks the entry above full-text hits.
 The HTML builder also gets ``_static/kapdocs-glossary.js`` (every entry's names, link and
 plain definition) and ``kapdocs-search.js``, which the search page uses to show the
 definitions of matching terms above the results. It is a script, not JSON, so that the
-search page works from ``file://`` as Sphinx's own search index does.
+search page works from ``file://`` as Sphinx's own search index does. The script is made
+on ``env-updated``, so that the environment Sphinx then saves keeps it for the next build,
+which makes it again only if a definition changed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sphinx.errors import NoUri
 from sphinx.locale import _
 
 from kapdocs.definitions import all_definitions
+from kapdocs.store import get_store
 from kapdocs.timing import timed
 
 if TYPE_CHECKING:
@@ -103,14 +106,31 @@ def on_html_page_context(
         app.add_js_file("kapdocs-search.js")
 
 
+def _script(app: Sphinx) -> str:
+    payload = json.dumps(glossary_data(app), ensure_ascii=False, separators=(",", ":"))
+    return f"window.kapdocsGlossary = {payload};\n"
+
+
+def _script_key(app: Sphinx) -> tuple[str, str]:
+    # What the script's links depend on besides the pages of the definitions.
+    return app.builder.name, getattr(app.builder, "link_suffix", "")
+
+
+def on_env_updated(app: Sphinx, env: BuildEnvironment) -> None:
+    if app.builder.format == "html":
+        with timed("pages"):
+            store = get_store(env)
+            store.reuse("search data", ("definitions",), _script_key(app), lambda: _script(app))
+
+
 def on_html_collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     """Write the data before Sphinx renders search.html, so its link gets a checksum."""
     with timed("pages"):  # inside: this is a generator, run when Sphinx iterates it
         static = Path(app.outdir) / "_static"
         static.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps(glossary_data(app), ensure_ascii=False, separators=(",", ":"))
-        data = f"window.kapdocsGlossary = {payload};\n"
-        (static / DATA_FILE).write_text(data, encoding="utf-8")
+        saved = get_store(app.env).data["reused"].get("search data")
+        script = saved[1] if saved is not None and saved[0] == _script_key(app) else _script(app)
+        (static / DATA_FILE).write_text(script, encoding="utf-8")
     yield from ()
 
 
@@ -118,3 +138,5 @@ def setup_search(app: Sphinx) -> None:
     app.add_domain(GlossarySearchDomain)
     app.connect("html-page-context", on_html_page_context)
     app.connect("html-collect-pages", on_html_collect_pages)
+    # After the checks (priority 500), which note what changed since the last build.
+    app.connect("env-updated", on_env_updated, priority=600)

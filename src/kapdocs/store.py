@@ -320,6 +320,7 @@ class KapdocsDomain(Domain):
     def _keep_before(self, kind: str, docname: str) -> None:
         # The first time in a run of reading: later calls would see the page's new rows.
         self.data["before"].setdefault(kind, {}).setdefault(docname, self.data[kind].get(docname))
+        self._changed = None  # until the checks run again, anything may have changed
 
     def clear_doc(self, docname: str) -> None:
         for kind in RECORD_KINDS:
