@@ -16,6 +16,7 @@ and read as a clean build would read them.
 from __future__ import annotations
 
 import hashlib
+import pickle
 from typing import TYPE_CHECKING
 
 from sphinx.util import docname_join
@@ -93,18 +94,21 @@ _PARTS: dict[str, tuple[frozenset[str] | None, Callable[..., dict[Key, str]]]] =
 def _changed_keys(env: BuildEnvironment, store: KapdocsDomain) -> set[Key] | None:
     """Keys whose value changed since the last build, or None on the first.
 
-    A part none of whose kinds of record changed is not worked out again.
+    A part none of whose kinds of record changed is not worked out again. Each part is
+    kept pickled: one object for the environment's pickle to copy, unpickled only when
+    the part is worked out again.
     """
-    parts: dict[str, dict[Key, str]] = store.data["snapshot"]
+    parts: dict[str, bytes] = store.data["snapshot"]
     first = not parts
     changed: set[Key] = set()
     for part, (kinds, compute) in _PARTS.items():
         if part in parts and kinds is not None and not store.changed(kinds):
             continue
         current = compute(env, store)
+        last: dict[Key, str] = pickle.loads(parts[part]) if part in parts else {}
         # A key whose value differs, or that only one side has, leaves a pair on one side.
-        changed |= {key for key, _ in current.items() ^ parts.get(part, {}).items()}
-        parts[part] = current
+        changed |= {key for key, _ in current.items() ^ last.items()}
+        parts[part] = pickle.dumps(current, pickle.HIGHEST_PROTOCOL)
     return None if first else changed
 
 

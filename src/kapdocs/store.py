@@ -217,11 +217,11 @@ class KapdocsDomain(Domain):
 
     name = "kapdocs"
     label = "kapdocs"
-    data_version = 5
+    data_version = 6
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
-        # part -> {key: value}: what links point to, see kapdocs.dependents
+        # part -> pickled {key: value}: what links point to, see kapdocs.dependents
         "snapshot": {},
         # kind -> {docname: its rows when the checks last ran (None: it had none)}, for the
         # pages read or removed since; see changed_kinds
