@@ -236,3 +236,23 @@ def test_pages_are_checked_whatever_their_names_and_link_suffix(
         ("a.md", 3, "link_anchor"),
         ("Ärzte info.md", 4, "link_html"),
     ]
+
+
+def test_a_page_is_read_as_text_with_its_line_ends_and_secured(tmp_path: Path) -> None:
+    """read_page gets the bytes the pass hashed; it reads them as a text file is read."""
+    page = tmp_path / "extra.html"
+    data = b'<p id="a">x</p>\r\n<a href="https://example.org/\r\nb">e</a>\r<a href="#a">a</a>\n'
+    page.write_bytes(data)
+    found, stat, digest = html_pass.read_page(str(page), data)
+    assert found.ids == {"a"}
+    assert found.links == ("https://example.org/\nb", "#a")
+    # The external link had no rel: the page is secured, and the digest is of what it holds now.
+    written = page.read_bytes()
+    assert b'rel="noopener noreferrer"' in written
+    assert digest == html_pass._digest(written) != html_pass._digest(data)
+    assert stat.st_size == len(written)
+    # A page that needs nothing is left as it is.
+    kept = b'<a href="#a" id="a">a</a>\r\n'
+    page.write_bytes(kept)
+    assert html_pass.read_page(str(page), kept)[2] == html_pass._digest(kept)
+    assert page.read_bytes() == kept

@@ -96,22 +96,26 @@ def _signature(stat: os.stat_result) -> tuple[int, int, int]:
     return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
-def _file_digest(path: str) -> bytes:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "blake2b").digest()
-
-
-def read_page(path: str) -> tuple[PageLinks, os.stat_result]:
-    """Scan one page, giving its external links a safe ``rel`` if rendering did not."""
-    with open(path, encoding="utf-8", errors="surrogateescape") as f:
-        text = f.read()
+def read_page(path: str, data: bytes) -> tuple[PageLinks, os.stat_result, bytes]:
+    """Scan one page, *data* being its file's bytes, giving its external links a safe
+    ``rel`` if rendering did not; return what it holds, and its file's state and digest
+    after."""
+    text = data.decode("utf-8", "surrogateescape")
+    if "\r" in text:  # line ends as a file read as text has them
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     page, bare_external = scan_page_and_rel(text)
     if bare_external:  # not a page the builder rendered (those have the rel already)
         secured = secure_external_links(text)
         if secured != text:
             with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
                 f.write(secured)
-    return page, os.stat(path)
+            with open(path, "rb") as f:
+                data = f.read()
+    return page, os.stat(path), _digest(data)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data).digest()
 
 
 def scan_site(
@@ -147,14 +151,13 @@ def scan_site(
             ):
                 pages[rel] = last
                 continue
+            with open(path, "rb") as f:
+                data = f.read()
             # Hashing a page costs a fraction of scanning it.
-            digest = _file_digest(path)
-            if last is not None and digest == last.digest:
-                pages[rel] = _Seen(*_signature(stat), digest, last.page)
+            if last is not None and _digest(data) == last.digest:
+                pages[rel] = _Seen(*_signature(stat), last.digest, last.page)
                 continue
-            page, scanned = read_page(path)
-            if _signature(scanned) != _signature(stat):  # secured: the bytes changed
-                digest = _file_digest(path)
+            page, scanned, digest = read_page(path, data)
             pages[rel] = _Seen(*_signature(scanned), digest, page)
             read.add(rel)
     return frozenset(files), pages, read
