@@ -60,7 +60,7 @@ def collect_links(
         if isinstance(node, nodes.reference):
             uri = str(node["refuri"])
             line = lines.find(source, uri, index.expected_line(node))
-            external.append(ExternalLink(docname, file, line, uri))
+            external.append(ExternalLink(docname, file, line, uri, _scheme(uri)))
             continue
         assert isinstance(node, addnodes.pending_xref)
         record = _link_ref(node, docname)
@@ -263,7 +263,7 @@ def _scheme(uri: str) -> str:
 def check_schemes(links: Iterable[ExternalLink], allowed: Set[str]) -> list[Finding]:
     findings = []
     for link in links:
-        scheme = _scheme(link.uri)
+        scheme = link.scheme
         if scheme in allowed:
             continue
         fix = "use https" if scheme == "http" else "remove the link or use an allowed scheme"

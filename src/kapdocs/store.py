@@ -100,12 +100,14 @@ class LinkRef(NamedTuple):
 
 
 class ExternalLink(NamedTuple):
-    """One link with a URL scheme (https, mailto, http, ...)."""
+    """One link with a URL scheme (https, mailto, http, ...), and that scheme as
+    :func:`kapdocs.urls.url_scheme` reads it (worked out once, when the page is read)."""
 
     docname: str
     file: str
     line: int
     uri: str
+    scheme: str
 
 
 class Anchors(NamedTuple):
@@ -217,7 +219,7 @@ class KapdocsDomain(Domain):
 
     name = "kapdocs"
     label = "kapdocs"
-    data_version = 6
+    data_version = 7
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
