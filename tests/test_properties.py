@@ -19,10 +19,16 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sphinx.application import Sphinx
 
-from kapdocs.abbreviations import _explained, _tokens, is_abbreviation, singular
+from kapdocs.abbreviations import (
+    _explained,
+    _tokens,
+    _with_candidates,
+    is_abbreviation,
+    singular,
+)
 from kapdocs.locate import _whole
 from kapdocs.prose import fold_whitespace
-from kapdocs.store import AbbrUse
+from kapdocs.store import AbbrUse, Segment
 from tests.conftest import findings
 
 NAMES = ["alpha", "beta gamma", "delta", "epsilon zeta", "eta", "theta-iota", "kappa"]
@@ -201,6 +207,22 @@ def test_abbreviation_tokens_are_the_words_that_are_abbreviations(text: str) -> 
     words = [(m.start(), m.group()) for m in re.finditer(r"[^\W_]+", text)]
     expected = [(start, word) for start, word in words if is_abbreviation(word)]
     assert [(offset, token) for offset, token, _ in _tokens(text)] == expected
+
+
+_PROSE = st.one_of(
+    st.text(alphabet=st.sampled_from(list("ABHTIVXsa5é²É\u03a3\u03c3_-( )\x00"))),
+    st.text(),
+)
+
+
+@given(st.lists(_PROSE, max_size=8))
+def test_abbreviations_are_looked_for_in_every_segment_that_has_one(texts: list[str]) -> None:
+    # One search over the page picks the segments to read; it must skip none that holds
+    # an abbreviation, and give each once, in page order.
+    segments = [Segment("page", "page.md", line, text, ()) for line, text in enumerate(texts)]
+    picked = _with_candidates(segments)
+    assert [s.line for s in picked] == sorted({s.line for s in picked})
+    assert {s.line for s in segments if list(_tokens(s.text))} <= {s.line for s in picked}
 
 
 _PARTS = st.sampled_from(["HT", "5", "IL", "6", "Ds", "DNF", "x"])

@@ -16,15 +16,17 @@ glossaries are known, and the first use it leaves is reported.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.store import AbbrUse
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Set
+    from collections.abc import Iterable, Sequence, Set
 
     from kapdocs.store import Segment
 
@@ -33,10 +35,12 @@ if TYPE_CHECKING:
 # abbreviations (they need an upper-case letter, in any script), and only up to a plural
 # "s" at the end: so the search starts at such a letter, runs to the end of the word
 # without a-z, and goes back to the word's start; the rest of the prose is skipped in C.
-_CANDIDATE = re.compile(r"[^\W\d_a-z][^\W_a-z]*+s?(?![^\W_])")
+# The first letter of an abbreviation has another letter or a digit after it (it has two
+# letters, digits only before the first), so a capital that starts a sentence is no match.
+_CANDIDATE = re.compile(r"[^\W\d_a-z][^\W_a-z]++s?(?![^\W_])")
 # The same on ASCII text, where the engine tests plain character ranges, not Unicode
 # categories: twice as fast over most prose.
-_CANDIDATE_ASCII = re.compile(r"[A-Z][A-Z0-9]*+s?(?![A-Za-z0-9])")
+_CANDIDATE_ASCII = re.compile(r"[A-Z][A-Z0-9]++s?(?![A-Za-z0-9])")
 _PAREN = re.compile(r"[()]")
 _ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
 
@@ -45,6 +49,8 @@ def singular(token: str) -> str:
     return token[:-1] if token.endswith("s") else token
 
 
+# Pages repeat the same few abbreviations (MRI, BDNF, ...) many times each.
+@functools.lru_cache(maxsize=1 << 14)
 def is_abbreviation(token: str) -> bool:
     core = singular(token)
     # isupper() is a quick necessary condition: most capitalised words stop here.
@@ -87,17 +93,15 @@ def _paren_depths(text: str, offsets: list[int]) -> list[int]:
     return depths
 
 
-def collect_abbreviations(segments: Iterable[Segment]) -> list[AbbrUse]:
+def collect_abbreviations(segments: Sequence[Segment]) -> list[AbbrUse]:
     """First use of each abbreviation of a page that the page does not expand in parentheses.
 
     ``AbbrUse.line`` is the expected line (segment line plus line breaks before the token).
     """
     first: dict[tuple[str, str, int], AbbrUse] = {}
     explained: set[str] = set()
-    for segment in segments:
+    for segment in _with_candidates(segments):
         text = segment.text
-        if not any(map(str.isupper, text)):
-            continue
         for offset, token, in_parens in _tokens(text):
             key = singular(token)
             if in_parens:
@@ -108,6 +112,24 @@ def collect_abbreviations(segments: Iterable[Segment]) -> list[AbbrUse]:
                 use = AbbrUse(segment.docname, segment.file, line, token, word, at)
                 first[key, word, at] = use
     return [use for (key, _, _), use in first.items() if key not in explained]
+
+
+def _with_candidates(segments: Sequence[Segment]) -> list[Segment]:
+    """The segments that may hold an abbreviation, found by one search over the page.
+
+    Most prose holds none; a search per segment cost more than the searching itself.
+    """
+    texts = [segment.text for segment in segments]
+    page = "\x00".join(texts)  # neither a word character nor a parenthesis
+    candidates = _CANDIDATE_ASCII if page.isascii() else _CANDIDATE
+    starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
+    found = []
+    position = 0
+    while (match := candidates.search(page, position)) is not None:
+        index = bisect_right(starts, match.start()) - 1
+        found.append(segments[index])
+        position = starts[index + 1]  # the next segment: this one is searched in full
+    return found
 
 
 def _hyphenated(text: str, start: int, end: int) -> tuple[str, int]:
