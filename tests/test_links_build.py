@@ -327,3 +327,38 @@ def test_a_link_to_a_citation_key_resolves_as_myst_resolves_it(make_app, tmp_pat
     (src / "refs.bib").write_text(_CASE_BIB)
     warnings, _ = build_once(make_app, src, freshenv=True)
     assert findings(warnings, src) == [("refs.bib", 5, "cite_unused")]
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_malformed_cite_target_is_a_finding_not_a_crash(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # sphinxcontrib-bibtex raises on a target that is not keys separated by commas, which
+    # stops the whole build; kapdocs reports it at its line and shows the role as text.
+    src = write_site(
+        tmp_path / "src",
+        {
+            "a.md": "# A\n\nFirst {cite:p}`lee2019`.\n\nBoth {cite:t}`lee2019 Jones2021`.\n\n"
+            "```{bibliography}\n```\n",
+            "b.rst": "B\n=\n\nAlso :cite:p:`Jones2021; {see} lee2019`.\n",
+        },
+        conf="extensions.append('sphinxcontrib.bibtex')\nbibtex_bibfiles = ['refs.bib']\n",
+    )
+    (src / "refs.bib").write_text(_CASE_BIB)
+    warnings, outdir = build_once(make_app, src, freshenv=True, parallel=parallel)
+    # Jones2021 is cited only inside the malformed targets, so it counts as cited nowhere.
+    assert findings(warnings, src) == [
+        ("a.md", 5, "cite_malformed"),
+        ("b.rst", 4, "cite_malformed"),
+        ("refs.bib", 5, "cite_unused"),
+    ]
+    assert "citation 'lee2019 Jones2021' is not citation keys separated by commas" in warnings
+    assert "Both <span>lee2019 Jones2021</span>." in (outdir / "a.html").read_text()
+    # An unchanged rebuild reports the same, from what reading recorded.
+    again, _ = build_once(make_app, src, parallel=parallel)
+    assert findings(again, src) == findings(warnings, src)
+    # Mended, the keys are cited and the finding is gone.
+    (src / "a.md").write_text((src / "a.md").read_text().replace("lee2019 Jones", "lee2019,Jones"))
+    touch_later(src / "a.md")
+    mended, _ = build_once(make_app, src, parallel=parallel)
+    assert findings(mended, src) == [("b.rst", 4, "cite_malformed")]

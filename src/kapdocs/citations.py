@@ -1,11 +1,14 @@
-"""Citation checks: ``cite_undefined``, ``cite_unused`` and ``cite_id``.
+"""Citation checks: ``cite_undefined``, ``cite_malformed``, ``cite_unused`` and ``cite_id``.
 
 Reading records the keys of every ``cite`` and ``footcite`` role. sphinxcontrib-bibtex
 resolves a ``footcite`` while parsing and keeps no trace of a key it cannot find, so
-kapdocs registers a thin subclass of its role that notes each key first. Once all pages
-are read, the keys are compared with the bibliography, whose entries must each carry a
-well-formed DOI or PubMed identifier. sphinxcontrib-bibtex's own "could not find bibtex
-key" warning is replaced by ``cite_undefined``.
+kapdocs registers a thin subclass of its role that notes each key first. Its ``cite``
+roles stop the whole build on a target that is not keys separated by commas
+(``{cite:p}`lee2019 jones2021```), so kapdocs' subclass of them records such a target
+and leaves the role as text instead. Once all pages are read, the keys are compared with
+the bibliography, whose entries must each carry a well-formed DOI or PubMed identifier.
+sphinxcontrib-bibtex's own "could not find bibtex key" warning is replaced by
+``cite_undefined``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from docutils import nodes
 from sphinx import addnodes
 
 from kapdocs.diagnostics import Code, Finding
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
     from kapdocs.nodeindex import NodeIndex
 
 _PENDING = "kapdocs_footcite_keys"
+_MALFORMED = "kapdocs_malformed_cites"
 DOI = re.compile(r"10\.\d{4,9}/\S+")
 PMID = re.compile(r"\d+")
 
@@ -47,11 +52,30 @@ class BibEntry(NamedTuple):
 
 
 def register_roles(app: Sphinx) -> None:
-    """Wrap sphinxcontrib-bibtex's footcite roles so that every key is recorded."""
+    """Wrap sphinxcontrib-bibtex's roles: every footcite key is recorded, and a cite
+    role's malformed target is a finding, not a crash."""
     if "sphinxcontrib.bibtex" not in app.extensions:
         return
+    from sphinxcontrib.bibtex.citation_target import parse_citation_targets
+    from sphinxcontrib.bibtex.domain import BibtexDomain
     from sphinxcontrib.bibtex.foot_domain import BibtexFootDomain
     from sphinxcontrib.bibtex.foot_roles import FootCiteRole
+    from sphinxcontrib.bibtex.roles import CiteRole
+
+    class CheckedCiteRole(CiteRole):
+        def result_nodes(self, document: Any, env: Any, node: Any, is_ref: bool) -> Any:
+            try:
+                list(parse_citation_targets(self.target))
+            except ValueError:
+                malformed = self.env.current_document.setdefault(_MALFORMED, [])
+                assert malformed is not None
+                malformed.append((self.target, self.get_location(), self.lineno))
+                return [nodes.inline(self.rawtext, self.text)], []
+            return super().result_nodes(document, env, node, is_ref)  # type: ignore[no-untyped-call]
+
+    app.add_role("cite", CheckedCiteRole(), override=True)
+    for name in BibtexDomain._role_names:
+        app.add_role_to_domain("cite", name, CheckedCiteRole(), override=True)
 
     class RecordingFootCiteRole(FootCiteRole):
         def run(self) -> Any:
@@ -75,10 +99,14 @@ def collect_cites(
     app: Sphinx, index: NodeIndex, docname: str, default_source: str, lines: SourceLines
 ) -> list[CiteRef]:
     found: list[tuple[str, str, int]] = []
+    malformed = []
     pending = app.env.current_document.pop(_PENDING, []) or []
     for key, location, lineno in pending:
-        source = location.rsplit(":", 1)[0] if location else default_source
-        found.append((key, source or default_source, lineno or 1))
+        found.append((key, _source(location, default_source), lineno or 1))
+    for target, location, lineno in app.env.current_document.pop(_MALFORMED, []) or []:
+        source = _source(location, default_source)
+        line = lines.find(source, target, lineno or 1)
+        malformed.append(CiteRef(docname, lines.relpath(source), line, target, malformed=True))
     for xref in index.of(addnodes.pending_xref):
         if xref.get("refdomain") != "cite":
             continue
@@ -95,7 +123,12 @@ def collect_cites(
         CiteRef(docname, lines.relpath(source), lines.find(source, key, line), key)
         for key, source, line in found
         if key
-    ]
+    ] + malformed
+
+
+def _source(location: str | None, default_source: str) -> str:
+    """The file of a role's ``get_location()`` ("path:line"), else the page's."""
+    return (location.rsplit(":", 1)[0] if location else "") or default_source
 
 
 def bibliography(env: BuildEnvironment, lines: SourceLines) -> list[BibEntry]:
@@ -147,6 +180,17 @@ def check_cites(cites: Iterable[CiteRef], entries: list[BibEntry]) -> list[Findi
     findings = []
     cited: set[str] = set()
     for cite in cites:
+        if cite.malformed:
+            findings.append(
+                Finding(
+                    Code.CITE_MALFORMED,
+                    cite.file,
+                    cite.line,
+                    f"citation {cite.key!r} is not citation keys separated by commas, so it "
+                    "is shown as text; write {cite:p}`key1,key2`",
+                )
+            )
+            continue
         cited.add(cite.key)
         if cite.key in keys:
             continue

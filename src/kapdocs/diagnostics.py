@@ -50,6 +50,8 @@ class Code(enum.StrEnum):
     """An external link uses a scheme outside ``kapdocs_allowed_schemes``."""
     CITE_UNDEFINED = "cite_undefined"
     """A citation key is not in the bibliography."""
+    CITE_MALFORMED = "cite_malformed"
+    """A ``cite`` role's target is not citation keys separated by commas."""
     CITE_UNUSED = "cite_unused"
     """A bibliography entry is cited nowhere."""
     CITE_ID = "cite_id"

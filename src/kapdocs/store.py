@@ -137,12 +137,14 @@ class RawHtml(NamedTuple):
 
 
 class CiteRef(NamedTuple):
-    """One citation key used by a ``cite`` or ``footcite`` role."""
+    """One citation key used by a ``cite`` or ``footcite`` role, or (*malformed*) the
+    whole target of a ``cite`` role that is not keys separated by commas."""
 
     docname: str
     file: str
     line: int
     key: str
+    malformed: bool = False
 
 
 class PageInfo(NamedTuple):
