@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from kapdocs import html_pass
-from tests.conftest import build_once, findings, write_site
+from tests.conftest import build_once, findings, touch_later, write_site
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -189,6 +189,30 @@ def test_the_page_of_a_removed_document_counts_as_gone(
         assert html.count('href="other.html') == 1  # the raw link only
     clean, _ = build_once(make_app, site, freshenv=True, parallel=parallel)
     assert findings(clean, site) == [("raw.md", 4, "link_html")]
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_navigation_to_a_renamed_heading_is_written_again(
+    make_app: Any, site: Path, parallel: int
+) -> None:
+    # A second top-level heading has its own link in every page's navigation.
+    # Sphinx writes again the edited page and the index whose toctree lists it, not raw.html,
+    # whose sidebar would keep linking the old heading that a clean build never has.
+    conf = site / "conf.py"
+    conf.write_text(conf.read_text() + 'html_sidebars = {"**": ["globaltoc.html"]}\n')
+    other = site / "other.md"
+    other.write_text("# Other\n\nText.\n\n# Second part\n\nMore.\n")
+    _, outdir = build_once(make_app, site, parallel=parallel)
+    assert "other.html#second-part" in (outdir / "raw.html").read_text()
+    other.write_text("# Other\n\nText.\n\n# Third part\n\nMore.\n")
+    touch_later(other)
+    warnings, outdir = build_once(make_app, site, parallel=parallel)
+    assert findings(warnings, site) == [("raw.md", 4, "link_html")]  # #kept-heading is gone too
+    html = (outdir / "raw.html").read_text()
+    assert "other.html#third-part" in html
+    assert "other.html#second-part" not in html
+    clean, _ = build_once(make_app, site, freshenv=True, parallel=parallel)
+    assert findings(clean, site) == findings(warnings, site)
 
 
 def test_dirhtml_links_to_folders_and_source_findings_are_reported_as_in_html(

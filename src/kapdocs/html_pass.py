@@ -9,8 +9,9 @@ with the bytes the last pass read (Sphinx writes the indexes and the pages aroun
 edited one in every build) keeps what it held. The links of a page it did not read are
 resolved again only when the site's files or a read page's ids changed; otherwise the
 last pass's answer stands. The page of a removed document counts as gone, though Sphinx
-leaves its file, and pages whose navigation linked it are written again, so links to it
-are reported as in a clean build. A finding is located at the source document of the
+leaves its file, and pages whose navigation linked it are written again, as are pages
+that linked a heading an edited page no longer has, so links to either are reported as
+in a clean build. A finding is located at the source document of the
 page. Links a source check already reported (``link_doc``/``link_anchor``) are not
 reported twice.
 """
@@ -57,6 +58,10 @@ _COARSE_SLACK_NS = 2_000_000_000
 _FINE_SLACK_NS = 50_000_000
 # When pages of this build may start being written, per environment (main process).
 _WRITE_START: weakref.WeakKeyDictionary[BuildEnvironment, int] = weakref.WeakKeyDictionary()
+# The ids each document about to be read again had before, per environment (main process).
+_IDS_BEFORE: weakref.WeakKeyDictionary[BuildEnvironment, dict[str, frozenset[str]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 class _Seen(NamedTuple):
@@ -192,22 +197,41 @@ def save_pass(app: Sphinx, done: _Pass) -> None:
         pass  # the next pass reads every page again
 
 
+def on_env_before_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Note the ids of the documents about to be read again, before reading drops them."""
+    rows = get_store(env).data["anchors"]
+    _IDS_BEFORE[env] = {docname: _ids(rows.get(docname)) for docname in docnames}
+
+
+def _ids(rows: tuple[tuple[str, tuple[str, ...]], ...] | None) -> frozenset[str]:
+    """The ids in a document's ``anchors`` records (one Anchors row, or none)."""
+    return frozenset(ids for _, row_ids in rows or () for ids in row_ids)
+
+
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Pages are written after this; anything written from now on is read again.
 
     Returns the documents whose written page links the page of a document gone since
-    the last build (removed, or left out by ``source_encoding``): Sphinx re-writes only
-    the pages it re-read, so their navigation would keep linking a page that a clean
-    build does not have.
+    the last build (removed, or left out by ``source_encoding``), or an id that a document
+    read again no longer has: Sphinx re-writes only the pages it re-read and the pages
+    whose toctree lists them, so the navigation of the others would keep linking a page
+    or a heading that a clean build does not have.
     """
     _WRITE_START[env] = time.time_ns()
+    before = _IDS_BEFORE.pop(env, {})
     if app.builder.format != "html":
         return []
     # Per builder: builders may share the environment (sphinx-build -M).
     documents = get_store(env).data.setdefault("documents", {})
     removed = documents.get(app.builder.name, set()) - env.found_docs
     documents[app.builder.name] = set(env.found_docs)
-    if not removed:
+    rows = get_store(env).data["anchors"]
+    lost: dict[str, frozenset[str]] = {}
+    for docname, ids in before.items():
+        gone_ids = ids - _ids(rows.get(docname))
+        if gone_ids and docname in env.found_docs:
+            lost[_page_file(app, docname)] = gone_ids
+    if not removed and not lost:
         return []
     gone = {_page_file(app, docname) for docname in removed}
     seen = load_pass(app).seen
@@ -218,8 +242,11 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
         if entry is None:
             continue
         page_dir = posixpath.dirname(page_file)
-        if any((_resolve(page_dir, link) or ("",))[0] in gone for link in entry.page.links):
-            linking.append(docname)
+        for link in entry.page.links:
+            target, fragment, _ = _resolve(page_dir, link) or ("", "", False)
+            if target in gone or fragment in lost.get(target, ()):
+                linking.append(docname)
+                break
     return linking
 
 
@@ -431,5 +458,7 @@ def reported_key(link: LinkRef) -> tuple[str, str]:
 def setup_html_pass(app: Sphinx) -> None:
     app.connect("builder-inited", secure_rendered_pages)
     # Before the report is written (priority 500), so that it lists these findings.
+    # After the other handlers, which may add or drop documents to read.
+    app.connect("env-before-read-docs", on_env_before_read_docs, priority=600)
     app.connect("env-updated", on_env_updated)
     app.connect("build-finished", on_build_finished, priority=400)
