@@ -9,7 +9,7 @@ import pytest
 
 from kapdocs import terms
 from kapdocs.encoding import decode_problem
-from kapdocs.locate import split_lines
+from kapdocs.locate import SourceLines, split_lines
 from tests.conftest import build_once, findings, write_site
 
 if TYPE_CHECKING:
@@ -225,3 +225,23 @@ def test_a_bracketed_host_python_cannot_parse_is_reported_not_fatal(
             ("raw.md", 3, "link_html"),
         ]
         assert "javascript:" not in (outdir / "page.html").read_text()
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_node_placed_after_the_last_line_is_located_on_it(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # After an unknown role, MyST places the empty link on line 5 of this 4-line file;
+    # looking that line up stopped the links check (kapdocs.internal) on the page.
+    src = write_site(tmp_path / "src", {"a.md": "# A\n\n{x}`y`(z\n[x](<>)a"})
+    warnings, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
+    assert findings(warnings, src) == [("a.md", 4, "link_doc")]
+
+
+def test_a_line_is_never_past_the_end_of_its_file(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("one\ntwo\nthree")
+    lines = SourceLines(str(tmp_path), {".md": "markdown"})
+    assert lines.find(str(page), "absent", 9) == 3
+    assert lines.find(str(page), "two", 9) == 2
+    assert lines.find(str(tmp_path / "missing.md"), "absent", 9) == 9  # nothing to bound it

@@ -71,7 +71,7 @@ def collect_links(
         line = lines.find(source, needle, index.expected_line(node))
         text = lines.lines(source)
         local = kind == ANY and (
-            _links_same_page(text[line - 1], target)
+            (line <= len(text) and _links_same_page(text[line - 1], target))
             or target in _same_page_definitions(text, defined, source)
         )
         links.append(LinkRef(docname, file, line, kind, target, anchor, local))

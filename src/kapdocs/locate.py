@@ -96,12 +96,14 @@ class SourceLines:
 
         Lines are tried in the order hint, hint - 1, hint + 1, hint + 2, ... (a
         reStructuredText title's hint is its underline), then the whole file; the hint
-        itself is the answer when the needle is nowhere (generated text).
+        itself is the answer when the needle is nowhere (generated text), brought within
+        the file: docutils may place a node at the line after a file's last.
         """
         lines = self._lowered_lines(path)
         hint = max(hint, 1)
         if not lines:
             return hint
+        hint = min(hint, len(lines))
         words = needle.split()
         if not words:
             return hint
