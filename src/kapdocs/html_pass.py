@@ -236,7 +236,7 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     gone = {_page_file(app, docname) for docname in removed}
     seen = load_pass(app).seen
     linking = []
-    for docname in sorted(env.found_docs):
+    for docname in sorted(env.found_docs - before.keys()):  # those read are written anyway
         page_file = _page_file(app, docname)
         entry = seen.get(page_file)
         if entry is None:
