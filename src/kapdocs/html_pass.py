@@ -11,9 +11,8 @@ resolved again only when the site's files or a read page's ids changed; otherwis
 last pass's answer stands. The page of a removed document counts as gone, though Sphinx
 leaves its file, and pages whose navigation linked it are written again, as are pages
 that linked a heading an edited page no longer has, so links to either are reported as
-in a clean build. A finding is located at the source document of the
-page. Links a source check already reported (``link_doc``/``link_anchor``) are not
-reported twice.
+in a clean build. A finding is located at the source document of the page. Links a
+source check already reported (``link_doc``/``link_anchor``) are not reported twice.
 """
 
 from __future__ import annotations
@@ -457,8 +456,8 @@ def reported_key(link: LinkRef) -> tuple[str, str]:
 
 def setup_html_pass(app: Sphinx) -> None:
     app.connect("builder-inited", secure_rendered_pages)
-    # Before the report is written (priority 500), so that it lists these findings.
     # After the other handlers, which may add or drop documents to read.
     app.connect("env-before-read-docs", on_env_before_read_docs, priority=600)
     app.connect("env-updated", on_env_updated)
+    # Before the report is written (priority 500), so that it lists these findings.
     app.connect("build-finished", on_build_finished, priority=400)
