@@ -362,3 +362,21 @@ def test_a_malformed_cite_target_is_a_finding_not_a_crash(
     touch_later(src / "a.md")
     mended, _ = build_once(make_app, src, parallel=parallel)
     assert findings(mended, src) == [("b.rst", 4, "cite_malformed")]
+
+
+def test_a_link_to_a_key_and_more_is_a_finding_not_a_crash(make_app, tmp_path: Path) -> None:
+    # MyST asks sphinxcontrib-bibtex about the link, whose target starts with a key; the
+    # domain raised while pages were written and the whole build stopped.
+    src = write_site(
+        tmp_path / "src",
+        {
+            "a.md": "# A\n\nOne {cite:p}`lee2019,Jones2021`.\n\nSee [x](<lee2019, a b>).\n\n"
+            "```{bibliography}\n```\n"
+        },
+        conf="extensions.append('sphinxcontrib.bibtex')\nbibtex_bibfiles = ['refs.bib']\n",
+    )
+    (src / "refs.bib").write_text(_CASE_BIB)
+    warnings, outdir = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("a.md", 5, "link_doc")]
+    assert "[myst.xref_missing]" not in warnings  # replaced by the finding
+    assert (outdir / "a.html").exists()

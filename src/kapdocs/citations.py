@@ -5,7 +5,9 @@ resolves a ``footcite`` while parsing and keeps no trace of a key it cannot find
 kapdocs registers a thin subclass of its role that notes each key first. Its ``cite``
 roles stop the whole build on a target that is not keys separated by commas
 (``{cite:p}`lee2019 jones2021```), so kapdocs' subclass of them records such a target
-and leaves the role as text instead. Once all pages are read, the keys are compared with
+and leaves the role as text instead; its domain, asked by MyST about a link such as
+``[text](<lee2019, a b>)``, raises likewise, and kapdocs' subclass finds nothing there, so
+that the link is a ``link_doc`` finding. Once all pages are read, the keys are compared with
 the bibliography, whose entries must each carry a well-formed DOI or PubMed identifier.
 sphinxcontrib-bibtex's own "could not find bibtex key" warning is replaced by
 ``cite_undefined``.
@@ -73,6 +75,18 @@ def register_roles(app: Sphinx) -> None:
                 return [nodes.inline(self.rawtext, self.text)], []
             return super().result_nodes(document, env, node, is_ref)  # type: ignore[no-untyped-call]
 
+    class CheckedBibtexDomain(BibtexDomain):
+        def resolve_any_xref(
+            self, env: Any, fromdocname: str, builder: Any, target: str, node: Any, contnode: Any
+        ) -> Any:
+            # MyST asks every domain about [text](<lee2019, a b>); for a target that starts
+            # with a key but is not keys, the parent raises instead of finding nothing.
+            try:
+                return super().resolve_any_xref(env, fromdocname, builder, target, node, contnode)
+            except ValueError:
+                return []
+
+    app.add_domain(CheckedBibtexDomain, override=True)
     app.add_role("cite", CheckedCiteRole(), override=True)
     for name in BibtexDomain._role_names:
         app.add_role_to_domain("cite", name, CheckedCiteRole(), override=True)
