@@ -295,18 +295,27 @@ _CASE_BIB = """@article{lee2019,
 """
 
 
+def _bibtex_site(tmp_path: Path, pages: dict[str, str]) -> Path:
+    """A site of *pages* citing the entries of ``_CASE_BIB`` through sphinxcontrib-bibtex."""
+    src = write_site(
+        tmp_path / "src",
+        pages,
+        conf="extensions.append('sphinxcontrib.bibtex')\nbibtex_bibfiles = ['refs.bib']\n",
+    )
+    (src / "refs.bib").write_text(_CASE_BIB)
+    return src
+
+
 def test_a_footcite_key_in_another_case_is_the_entry_it_cites(make_app, tmp_path: Path) -> None:
     # sphinxcontrib-bibtex finds a footcite's key in any case, so the entry is cited and
     # the key is defined; a {cite} key it cannot find in that case is still reported.
-    src = write_site(
-        tmp_path / "src",
+    src = _bibtex_site(
+        tmp_path,
         {
             "a.md": "# A\n\nOne {footcite}`LEE2019, jones2021`. Two {cite:p}`Lee2019`.\n\n"
             "```{footbibliography}\n```\n"
         },
-        conf="extensions.append('sphinxcontrib.bibtex')\nbibtex_bibfiles = ['refs.bib']\n",
     )
-    (src / "refs.bib").write_text(_CASE_BIB)
     warnings, _ = build_once(make_app, src, freshenv=True)
     assert findings(warnings, src) == [("a.md", 3, "cite_undefined")]
     assert "citation key 'Lee2019' is not in the bibliography; did you mean 'lee2019'?" in warnings
@@ -319,12 +328,10 @@ def test_a_bib_entry_with_its_key_on_the_next_line_is_found_at_its_start() -> No
 
 def test_a_link_to_a_citation_key_resolves_as_myst_resolves_it(make_app, tmp_path: Path) -> None:
     # MyST asks sphinxcontrib-bibtex, which links [text](key) to the entry's citation.
-    src = write_site(
-        tmp_path / "src",
+    src = _bibtex_site(
+        tmp_path,
         {"a.md": "# A\n\nOne {cite:p}`lee2019`. See [Lee](lee2019).\n\n```{bibliography}\n```\n"},
-        conf="extensions.append('sphinxcontrib.bibtex')\nbibtex_bibfiles = ['refs.bib']\n",
     )
-    (src / "refs.bib").write_text(_CASE_BIB)
     warnings, _ = build_once(make_app, src, freshenv=True)
     assert findings(warnings, src) == [("refs.bib", 5, "cite_unused")]
 
@@ -335,16 +342,14 @@ def test_a_malformed_cite_target_is_a_finding_not_a_crash(
 ) -> None:
     # sphinxcontrib-bibtex raises on a target that is not keys separated by commas, which
     # stops the whole build; kapdocs reports it at its line and shows the role as text.
-    src = write_site(
-        tmp_path / "src",
+    src = _bibtex_site(
+        tmp_path,
         {
             "a.md": "# A\n\nFirst {cite:p}`lee2019`.\n\nBoth {cite:t}`lee2019 Jones2021`.\n\n"
             "```{bibliography}\n```\n",
             "b.rst": "B\n=\n\nAlso :cite:p:`Jones2021; {see} lee2019`.\n",
         },
-        conf="extensions.append('sphinxcontrib.bibtex')\nbibtex_bibfiles = ['refs.bib']\n",
     )
-    (src / "refs.bib").write_text(_CASE_BIB)
     warnings, outdir = build_once(make_app, src, freshenv=True, parallel=parallel)
     # Jones2021 is cited only inside the malformed targets, so it counts as cited nowhere.
     assert findings(warnings, src) == [
@@ -367,15 +372,13 @@ def test_a_malformed_cite_target_is_a_finding_not_a_crash(
 def test_a_link_to_a_key_and_more_is_a_finding_not_a_crash(make_app, tmp_path: Path) -> None:
     # MyST asks sphinxcontrib-bibtex about the link, whose target starts with a key; the
     # domain raised while pages were written and the whole build stopped.
-    src = write_site(
-        tmp_path / "src",
+    src = _bibtex_site(
+        tmp_path,
         {
             "a.md": "# A\n\nOne {cite:p}`lee2019,Jones2021`.\n\nSee [x](<lee2019, a b>).\n\n"
             "```{bibliography}\n```\n"
         },
-        conf="extensions.append('sphinxcontrib.bibtex')\nbibtex_bibfiles = ['refs.bib']\n",
     )
-    (src / "refs.bib").write_text(_CASE_BIB)
     warnings, outdir = build_once(make_app, src, freshenv=True)
     assert findings(warnings, src) == [("a.md", 5, "link_doc")]
     assert "[myst.xref_missing]" not in warnings  # replaced by the finding
