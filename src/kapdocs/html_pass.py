@@ -40,13 +40,13 @@ from kapdocs.timing import timed
 from kapdocs.urls import split_url
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
     from kapdocs.nodeindex import NodeIndex
-    from kapdocs.store import LinkRef
+    from kapdocs.store import Anchors, LinkRef
 
 # Bump when PageLinks, what scan_page collects or the record's layout changes.
 _CACHE_VERSION = 4
@@ -198,13 +198,12 @@ def save_pass(app: Sphinx, done: _Pass) -> None:
 
 def on_env_before_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """Note the ids of the documents about to be read again, before reading drops them."""
-    rows = get_store(env).data["anchors"]
-    _IDS_BEFORE[env] = {docname: _ids(rows.get(docname)) for docname in docnames}
+    anchors = get_store(env).by_doc("anchors")
+    _IDS_BEFORE[env] = {docname: _ids(anchors, docname) for docname in docnames}
 
 
-def _ids(rows: tuple[tuple[str, tuple[str, ...]], ...] | None) -> frozenset[str]:
-    """The ids in a document's ``anchors`` records (one Anchors row, or none)."""
-    return frozenset(ids for _, row_ids in rows or () for ids in row_ids)
+def _ids(anchors: Mapping[str, list[Anchors]], docname: str) -> frozenset[str]:
+    return frozenset(id_ for record in anchors.get(docname, ()) for id_ in record.ids)
 
 
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -220,14 +219,15 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     before = _IDS_BEFORE.pop(env, {})
     if app.builder.format != "html":
         return []
+    store = get_store(env)
     # Per builder: builders may share the environment (sphinx-build -M).
-    documents = get_store(env).data.setdefault("documents", {})
+    documents = store.data.setdefault("documents", {})
     removed = documents.get(app.builder.name, set()) - env.found_docs
     documents[app.builder.name] = set(env.found_docs)
-    rows = get_store(env).data["anchors"]
+    anchors = store.by_doc("anchors")
     lost: dict[str, frozenset[str]] = {}
     for docname, ids in before.items():
-        gone_ids = ids - _ids(rows.get(docname))
+        gone_ids = ids - _ids(anchors, docname)
         if gone_ids and docname in env.found_docs:
             lost[_page_file(app, docname)] = gone_ids
     if not removed and not lost:
