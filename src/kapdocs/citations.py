@@ -112,15 +112,11 @@ def register_roles(app: Sphinx) -> None:
 def collect_cites(
     app: Sphinx, index: NodeIndex, docname: str, default_source: str, lines: SourceLines
 ) -> list[CiteRef]:
-    found: list[tuple[str, str, int]] = []
-    malformed = []
+    # (key, or the whole target of a malformed role; source; line hint; malformed)
+    found: list[tuple[str, str, int, bool]] = []
     pending = app.env.current_document.pop(_PENDING, []) or []
     for key, location, lineno in pending:
-        found.append((key, _source(location, default_source), lineno or 1))
-    for target, location, lineno in app.env.current_document.pop(_MALFORMED, []) or []:
-        source = _source(location, default_source)
-        line = lines.find(source, target, lineno or 1)
-        malformed.append(CiteRef(docname, lines.relpath(source), line, target, malformed=True))
+        found.append((key, _source(location, default_source), lineno or 1, False))
     for xref in index.of(addnodes.pending_xref):
         if xref.get("refdomain") != "cite":
             continue
@@ -132,12 +128,14 @@ def collect_cites(
             targets = list(parse_citation_targets(str(xref["reftarget"])))
         except ValueError:
             targets = []
-        found += [(t.key, source, index.expected_line(xref)) for t in targets]
+        found += [(t.key, source, index.expected_line(xref), False) for t in targets]
+    for target, location, lineno in app.env.current_document.pop(_MALFORMED, []) or []:
+        found.append((target, _source(location, default_source), lineno or 1, True))
     return [
-        CiteRef(docname, lines.relpath(source), lines.find(source, key, line), key)
-        for key, source, line in found
-        if key
-    ] + malformed
+        CiteRef(docname, lines.relpath(source), lines.find(source, key, line), key, malformed)
+        for key, source, line, malformed in found
+        if key or malformed
+    ]
 
 
 def _source(location: str | None, default_source: str) -> str:
