@@ -119,6 +119,26 @@ def test_dashboard_and_evidence_list(app: SphinxTestApp, monkeypatch) -> None:
     assert "Systematic review" in text  # a level of its own, not an unknown one
 
 
+@pytest.mark.sphinx(
+    "html",
+    testroot="governance",
+    freshenv=True,
+    confoverrides={"kapdocs_review_max_age_days": 10**12},
+)
+def test_a_review_limit_past_the_calendar_never_falls_due(
+    app: SphinxTestApp, warning, monkeypatch
+) -> None:
+    # reviewed + 10**12 days is past 9999-12-31: the build stopped with an OverflowError.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    app.build()
+    expected = [finding for finding in EXPECTED if finding[2] != "page_stale"]
+    assert findings(warning.getvalue(), app.srcdir) == expected
+    html = (app.outdir / "dashboard.html").read_text()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "9999-12-31" in text  # due after every dated page: the stale one is no longer first
+    assert text.index("Bad page") < text.index("Good page") < text.index("Stale page")
+
+
 def test_generated_tables_are_written_again_only_when_their_records_change(
     make_app, rootdir: Path, tmp_path: Path, monkeypatch
 ) -> None:

@@ -278,6 +278,19 @@ def test_bool_is_not_an_int_option(value: object, valid: bool) -> None:
     assert config.kapdocs_review_max_age_days == (value if valid else 365)
 
 
+@pytest.mark.parametrize(("value", "valid"), [(0, True), (10**30, True), (-1, False)])
+def test_the_review_limit_is_no_negative_number_of_days(value: int, valid: bool) -> None:
+    config = SimpleNamespace(**{option.name: option.default for option in OPTIONS}, overrides={})
+    config.kapdocs_review_max_age_days = value
+    found = check_config(config, "missing/conf.py", "conf.py")  # type: ignore[arg-type]
+    assert [f.message for f in found] == (
+        []
+        if valid
+        else ["kapdocs_review_max_age_days must be 0 or more days, not -1; using the default 365"]
+    )
+    assert config.kapdocs_review_max_age_days == (value if valid else 365)
+
+
 @pytest.mark.parametrize(
     ("value", "valid"),
     [

@@ -1,9 +1,11 @@
 """The ``kapdocs_*`` options, declared once and validated on ``config-inited``.
 
-A value of the wrong type is replaced by the default on ``config-inited``, so a typo in
-``conf.py`` never crashes the build, and becomes a ``config`` finding located at the line
-of ``conf.py`` that assigns the option. The finding is reported with the others once all
-pages are read, so that it is in the report and ``suppress_warnings`` silences it alike.
+A value of the wrong type, or one the option cannot take (a negative number of days, a
+report path outside the output directory), is replaced by the default on
+``config-inited``, so a typo in ``conf.py`` never crashes the build, and becomes a
+``config`` finding located at the line of ``conf.py`` that assigns the option. The
+finding is reported with the others once all pages are read, so that it is in the report
+and ``suppress_warnings`` silences it alike.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from kapdocs.diagnostics import Code, Finding
 from kapdocs.store import get_store
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from sphinx.application import Sphinx
     from sphinx.config import Config
@@ -28,6 +30,18 @@ class Option(NamedTuple):
     default: Any
     types: tuple[type, ...]
     doc: str
+    # What is wrong with a value of the right type, if anything.
+    problem: Callable[[Any], str | None] = lambda value: None
+
+
+def _days_problem(days: int) -> str | None:
+    # A negative limit would report every page, reviewed today or not, as stale.
+    return "must be 0 or more days" if days < 0 else None
+
+
+def _report_problem(name: str) -> str | None:
+    # Opening a folder ("reports/") would crash the build once the site is written.
+    return None if report_path_ok(name) else "must name a file inside the output directory"
 
 
 # Collections default to lists: Sphinx splits "-D name=a,b" at commas only for an option
@@ -81,12 +95,14 @@ OPTIONS: tuple[Option, ...] = (
         365,
         (int,),
         "Days after 'reviewed' at which a reference page is reported as page_stale.",
+        _days_problem,
     ),
     Option(
         "kapdocs_report",
         "kapdocs-report.json",
         (str,),
         "Path of the JSON report in the output directory (folders are made); empty for none.",
+        _report_problem,
     ),
 )
 
@@ -96,7 +112,8 @@ REPLACED_WARNINGS = ("myst.xref_missing", "bibtex.key_not_found")
 
 
 def check_config(config: Config, conf_py: str, file: str) -> list[Finding]:
-    """Findings for options of the wrong type, each of which is reset to its default.
+    """Findings for options of the wrong type or an invalid value, each of which is reset
+    to its default.
 
     *conf_py* is the path of ``conf.py`` (it may not exist), *file* its name in findings.
     """
@@ -110,12 +127,12 @@ def check_config(config: Config, conf_py: str, file: str) -> list[Finding]:
         )
         if valid and option.types[0] is list:  # a collection of strings
             valid = all(isinstance(item, str) for item in value)
-        problem = f"must be of type {' or '.join(t.__name__ for t in option.types)}"
-        if valid and option.name == "kapdocs_report" and not report_path_ok(value):
-            # Opening a folder ("reports/") would crash the build once the site is written.
-            valid = False
-            problem = "must name a file inside the output directory"
-        if valid:
+        problem = (
+            option.problem(value)
+            if valid
+            else f"must be of type {' or '.join(t.__name__ for t in option.types)}"
+        )
+        if problem is None:
             continue
         if lines is None:
             lines = assignment_lines(conf_py)

@@ -69,7 +69,8 @@ class Code(enum.StrEnum):
     EVIDENCE_LEVEL = "evidence_level"
     """An ``{evidence}`` marker names an unknown evidence level."""
     CONFIG = "config"
-    """A ``kapdocs_*`` option has a value of the wrong type; the default is used."""
+    """A ``kapdocs_*`` option has a value of the wrong type or one it cannot take; the
+    default is used."""
     INTERNAL = "internal"
     """A kapdocs check failed on one page; the other pages are still checked."""
 

@@ -315,18 +315,26 @@ def _check_structure(page: PageInfo, rst: bool) -> list[Finding]:
     return findings
 
 
+def _days_after(date: dt.date, days: int) -> dt.date:
+    """*days* after *date*; a limit that runs past the calendar's last day is never due."""
+    try:
+        return date + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max
+
+
 def sort_for_review(
     pages: Sequence[PageInfo], config: Config
 ) -> list[tuple[PageInfo, dt.date | None]]:
     """Reference pages with their due date, what needs review first first."""
-    max_age = dt.timedelta(days=config.kapdocs_review_max_age_days)
+    max_age = config.kapdocs_review_max_age_days
     due = []
     for page in pages:
         if not is_reference_page(page.docname, config):
             continue
         reviewed = parse_date(field_value(page, "reviewed") or "")
         next_review = parse_date(field_value(page, "next-review") or "")
-        date = next_review or (reviewed + max_age if reviewed else None)
+        date = next_review or (_days_after(reviewed, max_age) if reviewed else None)
         due.append((page, date))
     return sorted(
         due, key=lambda item: (item[1] is not None, item[1] or dt.date.min, item[0].docname)
