@@ -17,6 +17,7 @@ from kapdocs.governance import (
     check_pages,
     count_sentences,
     field_line,
+    is_reference_page,
     parse_date,
 )
 from kapdocs.store import PageInfo
@@ -220,6 +221,27 @@ UNIT_CONFIG = SimpleNamespace(
     kapdocs_reference_exclude=[],
     kapdocs_review_max_age_days=365,
 )
+
+
+@pytest.mark.parametrize(
+    ("folder", "docnames"),
+    [
+        ("reference/", {"reference/a", "reference/deep/b"}),
+        ("reference", {"reference/a", "reference/deep/b"}),
+        ("./reference", {"reference/a", "reference/deep/b"}),  # matched nothing before
+        ("/reference/", {"reference/a", "reference/deep/b"}),
+        ("reference/deep", {"reference/deep/b"}),
+        ("refer", set()),  # a folder, not the start of a name
+        ("/", {"index", "reference/a", "reference/deep/b", "referenced"}),  # the whole site
+        (".", {"index", "reference/a", "reference/deep/b", "referenced"}),
+        ("", set()),  # "-D kapdocs_reference_paths=" names no folder
+    ],
+)
+def test_reference_paths_are_folders_however_written(folder: str, docnames: set[str]) -> None:
+    config = SimpleNamespace(kapdocs_reference_paths=[folder], kapdocs_reference_exclude=[])
+    everything = ["index", "reference/a", "reference/deep/b", "referenced"]
+    found = {d for d in everything if is_reference_page(d, config)}  # type: ignore[arg-type]
+    assert found == docnames
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import posixpath
 import re
 import time
 from typing import TYPE_CHECKING
@@ -57,7 +58,18 @@ def build_date() -> dt.date:
 def is_reference_page(docname: str, config: Config) -> bool:
     if docname in config.kapdocs_reference_exclude:
         return False
-    return any(docname.startswith(path.strip("/") + "/") for path in config.kapdocs_reference_paths)
+    return any(_in_folder(docname, folder) for folder in config.kapdocs_reference_paths)
+
+
+def _in_folder(docname: str, folder: str) -> bool:
+    """Whether *docname* is under *folder*, written as a maintainer may write it:
+    "reference", "reference/", "./reference" or "/reference"; "/" and "." are the source
+    folder, so every page. An empty entry (what "-D kapdocs_reference_paths=" gives) names
+    no folder."""
+    if not folder:
+        return False
+    normal = posixpath.normpath(folder.replace("\\", "/")).strip("/")
+    return normal in {"", "."} or docname.startswith(normal + "/")
 
 
 # -- collecting --------------------------------------------------------------------------
