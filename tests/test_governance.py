@@ -245,6 +245,20 @@ def test_reference_paths_are_folders_however_written(folder: str, docnames: set[
 
 
 @pytest.mark.parametrize(
+    "entry",
+    ["reference/index", "/reference/index", "./reference/index", "reference/index.md"],
+)
+def test_reference_exclude_names_a_page_however_written(entry: str) -> None:
+    config = SimpleNamespace(
+        kapdocs_reference_paths=["reference/"],
+        kapdocs_reference_exclude=[entry],
+        source_suffix={".rst": "restructuredtext", ".md": "markdown"},
+    )
+    assert not is_reference_page("reference/index", config)  # type: ignore[arg-type]
+    assert is_reference_page("reference/indexes", config)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
     ("reviewer", "problem"),
     [
         ("Clinical editor", None),

@@ -88,7 +88,8 @@ OPTIONS: tuple[Option, ...] = (
         "kapdocs_reference_exclude",
         [],
         (list, tuple, set, frozenset),
-        "Docnames under those folders that are not reference pages (an index, say).",
+        "Pages under those folders that are not reference pages (an index, say), by docname "
+        "or file name.",
     ),
     Option(
         "kapdocs_review_max_age_days",

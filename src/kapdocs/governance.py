@@ -56,20 +56,33 @@ def build_date() -> dt.date:
 
 
 def is_reference_page(docname: str, config: Config) -> bool:
-    if docname in config.kapdocs_reference_exclude:
+    suffixes = getattr(config, "source_suffix", None) or {}
+    if any(_as_docname(page, suffixes) == docname for page in config.kapdocs_reference_exclude):
         return False
     return any(_in_folder(docname, folder) for folder in config.kapdocs_reference_paths)
 
 
+def _relative(path: str) -> str:
+    """*path* relative to the source folder, as a maintainer may write it ("./a", "/a/")."""
+    return posixpath.normpath(path.replace("\\", "/")).strip("/")
+
+
 def _in_folder(docname: str, folder: str) -> bool:
-    """Whether *docname* is under *folder*, written as a maintainer may write it:
-    "reference", "reference/", "./reference" or "/reference"; "/" and "." are the source
-    folder, so every page. An empty entry (what "-D kapdocs_reference_paths=" gives) names
-    no folder."""
+    """Whether *docname* is under *folder*: "reference", "reference/", "./reference" and
+    "/reference" are one folder; "/" and "." are the source folder, so every page. An empty
+    entry (what "-D kapdocs_reference_paths=" gives) names no folder."""
     if not folder:
         return False
-    normal = posixpath.normpath(folder.replace("\\", "/")).strip("/")
+    normal = _relative(folder)
     return normal in {"", "."} or docname.startswith(normal + "/")
+
+
+def _as_docname(page: str, suffixes: Iterable[str]) -> str:
+    """The docname an exclude entry names: "reference/index", "/reference/index" or
+    "reference/index.md"."""
+    normal = _relative(page)
+    suffix = next((s for s in suffixes if s and normal.endswith(s)), "")
+    return normal[: len(normal) - len(suffix)]
 
 
 # -- collecting --------------------------------------------------------------------------
