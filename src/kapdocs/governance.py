@@ -51,8 +51,12 @@ _SENTENCE_END = re.compile(
 def build_date() -> dt.date:
     """Today in UTC, or the day of ``SOURCE_DATE_EPOCH`` for a reproducible build."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    seconds = int(epoch) if epoch and epoch.isdigit() else time.time()
-    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date()
+    if epoch and epoch.isdigit():
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        except (OverflowError, OSError, ValueError):
+            pass  # a moment past the calendar's end is ignored, as a value that is no number is
+    return dt.datetime.fromtimestamp(time.time(), tz=dt.UTC).date()
 
 
 def is_reference_page(docname: str, config: Config) -> bool:
