@@ -278,6 +278,23 @@ def test_bool_is_not_an_int_option(value: object, valid: bool) -> None:
     assert config.kapdocs_review_max_age_days == (value if valid else 365)
 
 
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [("_static", "(Is a directory)"), ("index.html/kapdocs.json", "(File exists)")],
+)
+def test_a_report_path_the_site_takes_is_reported_not_a_crash(
+    make_app, tmp_path: Path, name: str, reason: str
+) -> None:
+    # Valid as a path, so only the written site shows that a folder or page stands there;
+    # opening it stopped the build at its very end with a traceback.
+    src = write_site(tmp_path / "src", {"a.md": "# A\n\nText.\n"}, f"kapdocs_report = {name!r}\n")
+    warnings, outdir = build_once(make_app, src)
+    assert findings(warnings, src) == [("conf.py", 3, "config")]
+    assert f"kapdocs_report {name!r} cannot be written in the output directory" in warnings
+    assert reason in warnings
+    assert (outdir / "a.html").is_file()
+
+
 @pytest.mark.parametrize(("value", "valid"), [(0, True), (10**30, True), (-1, False)])
 def test_the_review_limit_is_no_negative_number_of_days(value: int, valid: bool) -> None:
     config = SimpleNamespace(**{option.name: option.default for option in OPTIONS}, overrides={})

@@ -119,7 +119,6 @@ def check_config(config: Config, conf_py: str, file: str) -> list[Finding]:
     *conf_py* is the path of ``conf.py`` (it may not exist), *file* its name in findings.
     """
     findings = []
-    lines: dict[str, int] | None = None
     for option in OPTIONS:
         value = getattr(config, option.name)
         # bool is a subclass of int, but True is no number of days.
@@ -135,20 +134,23 @@ def check_config(config: Config, conf_py: str, file: str) -> list[Finding]:
         )
         if problem is None:
             continue
-        if lines is None:
-            lines = assignment_lines(conf_py)
-        # A value given on the command line (-D) is not in conf.py: name the file only.
-        line = 1 if option.name in config.overrides else lines.get(option.name, 1)
-        findings.append(
-            Finding(
-                Code.CONFIG,
-                file,
-                line,
-                f"{option.name} {problem}, not {value!r}; using the default {option.default!r}",
-            )
-        )
+        message = f"{option.name} {problem}, not {value!r}; using the default {option.default!r}"
+        findings.append(option_finding(config, conf_py, file, option.name, message))
         setattr(config, option.name, option.default)
     return findings
+
+
+def option_finding(config: Config, conf_py: str, file: str, name: str, message: str) -> Finding:
+    """A ``config`` finding about option *name*, at the line of *conf_py* that sets it."""
+    # A value given on the command line (-D) is not in conf.py: name the file only.
+    line = 1 if name in config.overrides else assignment_lines(conf_py).get(name, 1)
+    return Finding(Code.CONFIG, file, line, message)
+
+
+def conf_py_path(app: Sphinx) -> tuple[str, str]:
+    """The path of ``conf.py`` and its name in findings (relative to the source folder)."""
+    path = os.path.join(app.confdir, "conf.py")
+    return path, os.path.relpath(path, app.srcdir).replace(os.sep, "/")
 
 
 def report_path_ok(name: str) -> bool:
@@ -211,9 +213,7 @@ def setup_config(app: Sphinx) -> None:
     findings: list[Finding] = []
 
     def on_config_inited(app: Sphinx, config: Config) -> None:
-        conf_py = os.path.join(app.confdir, "conf.py")
-        file = os.path.relpath(conf_py, app.srcdir).replace(os.sep, "/")
-        findings[:] = check_config(config, conf_py, file)
+        findings[:] = check_config(config, *conf_py_path(app))
         # kapdocs reports these defects with its own codes and locations (one defect, one
         # message); MyST and sphinxcontrib-bibtex offer no event to replace their warnings.
         config.suppress_warnings = [*config.suppress_warnings, *REPLACED_WARNINGS]
