@@ -216,6 +216,32 @@ def test_navigation_to_a_renamed_heading_is_written_again(
     assert findings(clean, site) == findings(warnings, site)
 
 
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_navigation_to_a_renumbered_heading_is_written_again(
+    make_app: Any, site: Path, parallel: int
+) -> None:
+    # The second "Other" heading has the id "id1". A markup error before it takes "id1" for
+    # its system message, which Sphinx removes after reading, so the written page has no
+    # "id1" at all and the heading is "id3": raw.html's navigation must be written again.
+    conf = site / "conf.py"
+    conf.write_text(conf.read_text() + 'html_sidebars = {"**": ["globaltoc.html"]}\n')
+    (site / "other.md").unlink()
+    other = site / "other.rst"
+    heading = "Other\n=====\n\n"
+    other.write_text(f"{heading}Text.\n\n{heading}More.\n")
+    _, outdir = build_once(make_app, site, parallel=parallel)
+    assert 'other.html#id1"' in (outdir / "raw.html").read_text()
+    other.write_text(f"{heading}Text with `unclosed.\n\n{heading}More.\n")
+    touch_later(other)
+    warnings, outdir = build_once(make_app, site, parallel=parallel)
+    assert 'id="id1"' not in (outdir / "other.html").read_text()
+    html = (outdir / "raw.html").read_text()
+    assert 'other.html#id3"' in html
+    assert 'other.html#id1"' not in html
+    clean, _ = build_once(make_app, site, freshenv=True, parallel=parallel)
+    assert findings(warnings, site) == findings(clean, site) == [("raw.md", 4, "link_html")]
+
+
 def test_dirhtml_links_to_folders_and_source_findings_are_reported_as_in_html(
     make_app: Any, tmp_path: Path
 ) -> None:

@@ -130,13 +130,20 @@ def _link_ref(node: addnodes.pending_xref, docname: str) -> tuple[str, str, str]
 
 
 def collect_anchors(index: NodeIndex, docname: str, env: BuildEnvironment) -> Anchors:
-    """Every id a page defines: section and target ids, and MyST heading slugs."""
+    """Every id the written page will have: section and target ids, and MyST heading slugs."""
     ids: set[str] = set()
     for node in index.every():
         # The attribute dictionary itself: Element.get is a Python call per element.
         found = node.attributes.get("ids")
         if found:
             ids.update(found)
+    # Sphinx removes system messages after doctree-read (FilterSystemMessages): all of them,
+    # or those below warnings with keep_warnings. Their ids never reach the written page.
+    kept = 2 if env.config.keep_warnings else 5
+    for message in index.of(nodes.system_message):
+        if message.get("level", 0) < kept:
+            for node in message.findall(nodes.Element):
+                ids.difference_update(node["ids"])
     ids.update(env.metadata.get(docname, {}).get("myst_slugs", {}))
     return Anchors(docname, tuple(sorted(ids)))
 
