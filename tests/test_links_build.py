@@ -306,6 +306,25 @@ def _bibtex_site(tmp_path: Path, pages: dict[str, str]) -> Path:
     return src
 
 
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_link_to_a_bibliography_entry_that_is_gone_is_written_again(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # The entry's id is made while bib.html is written, so reading bib.md never shows it;
+    # Sphinx writes again only bib.html, and a.html kept linking the entry's old id.
+    bib = "# Bib\n\nIntro.\n\n```{bibliography}\n```\n"
+    src = _bibtex_site(tmp_path, {"a.md": "# A\n\nCited {cite:p}`lee2019`.\n", "bib.md": bib})
+    _, outdir = build_once(make_app, src, parallel=parallel)
+    assert 'href="bib.html#' in (outdir / "a.html").read_text()
+    (src / "bib.md").write_text("# Bib\n\nIntro.\n")
+    touch_later(src / "bib.md")
+    warnings, outdir = build_once(make_app, src, parallel=parallel)
+    assert 'href="bib.html#' not in (outdir / "a.html").read_text()
+    clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
+    assert findings(warnings, src) == findings(clean, src)
+    assert not [f for f in findings(warnings, src) if f[2] == "link_html"]
+
+
 def test_a_footcite_key_in_another_case_is_the_entry_it_cites(make_app, tmp_path: Path) -> None:
     # sphinxcontrib-bibtex finds a footcite's key in any case, so the entry is cited and
     # the key is defined; a {cite} key it cannot find in that case is still reported.

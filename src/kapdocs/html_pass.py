@@ -61,6 +61,8 @@ _WRITE_START: weakref.WeakKeyDictionary[BuildEnvironment, int] = weakref.WeakKey
 _IDS_BEFORE: weakref.WeakKeyDictionary[BuildEnvironment, dict[str, frozenset[str]]] = (
     weakref.WeakKeyDictionary()
 )
+# The last pass's record when env-updated needed it, for this build's pass to reuse.
+_LAST_PASS: weakref.WeakKeyDictionary[BuildEnvironment, _Pass] = weakref.WeakKeyDictionary()
 
 
 class _Seen(NamedTuple):
@@ -211,31 +213,49 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
     Returns the documents whose written page links the page of a document gone since
     the last build (removed, or left out by ``source_encoding``), or an id that a document
-    read again no longer has: Sphinx re-writes only the pages it re-read and the pages
-    whose toctree lists them, so the navigation of the others would keep linking a page
-    or a heading that a clean build does not have.
+    read again may no longer have: Sphinx re-writes only the pages it re-read and the
+    pages whose toctree lists them, so the others would keep linking a page, a heading or
+    a bibliography entry that a clean build does not have.
     """
     _WRITE_START[env] = time.time_ns()
     before = _IDS_BEFORE.pop(env, {})
     if app.builder.format != "html":
         return []
+    with timed("html_pass"):
+        return _linking_changed_pages(app, env, before)
+
+
+def _linking_changed_pages(
+    app: Sphinx, env: BuildEnvironment, before: dict[str, frozenset[str]]
+) -> list[str]:
     store = get_store(env)
     # Per builder: builders may share the environment (sphinx-build -M).
     documents = store.data.setdefault("documents", {})
     removed = documents.get(app.builder.name, set()) - env.found_docs
     documents[app.builder.name] = set(env.found_docs)
+    unread = env.found_docs - before.keys()
+    if not unread or (not removed and not before):
+        return []  # every page is written anyway, or none changed
+    last = _LAST_PASS[env] = load_pass(app)
+    seen = last.seen
     anchors = store.by_doc("anchors")
     lost: dict[str, frozenset[str]] = {}
     for docname, ids in before.items():
-        gone_ids = ids - _ids(anchors, docname)
-        if gone_ids and docname in env.found_docs:
-            lost[_page_file(app, docname)] = gone_ids
+        if docname not in env.found_docs:
+            continue
+        page_file = _page_file(app, docname)
+        written = seen.get(page_file)
+        # The written page's ids too: some are made only while writing (a bibliography's
+        # entries, the theme's), and the page may not have them again.
+        had = ids | written.page.ids if written is not None else ids
+        gone_ids = had - _ids(anchors, docname)
+        if gone_ids:
+            lost[page_file] = gone_ids
     if not removed and not lost:
         return []
     gone = {_page_file(app, docname) for docname in removed}
-    seen = load_pass(app).seen
     linking = []
-    for docname in sorted(env.found_docs - before.keys()):  # those read are written anyway
+    for docname in sorted(unread):  # those read are written anyway
         page_file = _page_file(app, docname)
         entry = seen.get(page_file)
         if entry is None:
@@ -313,7 +333,7 @@ def check_html(app: Sphinx) -> list[Finding]:
     lines = SourceLines(app.srcdir, app.config.source_suffix)
     # Without a start time (a pass outside a normal build), trust no earlier reading.
     written_after = _WRITE_START.get(env, 0)
-    last = load_pass(app)
+    last = _LAST_PASS.pop(env, None) or load_pass(app)
     files, seen, read = scan_site(str(app.outdir), last.seen, written_after)
     documents = {docname: _page_file(app, docname) for docname in sorted(env.found_docs)}
     # Sphinx never deletes the page of a removed document; a clean build would not have it.
