@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from kapdocs.store import Anchors, LinkRef
 
 # Bump when PageLinks, what scan_page collects or the record's layout changes.
-_CACHE_VERSION = 4
+_CACHE_VERSION = 5
 # How far a file's modification time may lag the clock: file systems that keep whole
 # seconds (FAT keeps two) show it in the time itself; others stamp with a clock that
 # ticks every few milliseconds.
@@ -66,14 +66,16 @@ _LAST_PASS: weakref.WeakKeyDictionary[BuildEnvironment, _Pass] = weakref.WeakKey
 
 
 class _Seen(NamedTuple):
-    """A page as the last pass read it: its file's identity, a digest of its bytes and
-    what it holds."""
+    """A page as the last pass read it: its file's identity, a digest of its bytes, what
+    it holds, and the other files it links an id of (so that a build need not resolve
+    every link of the site to find the pages linking an id that may be gone)."""
 
     mtime_ns: int
     size: int
     inode: int
     digest: bytes
     page: PageLinks
+    linked: frozenset[str]
 
 
 # A broken link: (link, resolved "file#id", problem).
@@ -161,12 +163,24 @@ def scan_site(
                 data = f.read()
             # Hashing a page costs a fraction of scanning it.
             if last is not None and _digest(data) == last.digest:
-                pages[rel] = _Seen(*_signature(stat), last.digest, last.page)
+                pages[rel] = _Seen(*_signature(stat), last.digest, last.page, last.linked)
                 continue
             page, scanned, digest = read_page(path, data)
-            pages[rel] = _Seen(*_signature(scanned), digest, page)
+            pages[rel] = _Seen(*_signature(scanned), digest, page, _linked(rel, page.links))
             read.add(rel)
     return frozenset(files), pages, read
+
+
+def _linked(page_file: str, links: Iterable[str]) -> frozenset[str]:
+    """The other files whose ids *page_file* links, resolved as env-updated resolves them."""
+    page_dir = posixpath.dirname(page_file)
+    found = set()
+    for link in links:
+        if "#" in link:
+            resolved = _resolve(page_dir, link)
+            if resolved is not None and resolved[0] and resolved[1]:
+                found.add(resolved[0])
+    return frozenset(found)
 
 
 def _cache_file(app: Sphinx) -> Path:
@@ -260,6 +274,8 @@ def _linking_changed_pages(
         entry = seen.get(page_file)
         if entry is None:
             continue
+        if not gone and entry.linked.isdisjoint(lost):
+            continue  # links no id of a page read again (the ids a theme writes on every page)
         page_dir = posixpath.dirname(page_file)
         for link in entry.page.links:
             target, fragment, _ = _resolve(page_dir, link) or ("", "", False)
