@@ -42,12 +42,16 @@ def regex_mentions(table: dict[str, int], text: str) -> list[tuple[int, int, int
 
 
 @given(
-    st.lists(st.text(alphabet="abes -é", min_size=1, max_size=6), max_size=6),
-    st.text(alphabet="abes -_é1\x00", max_size=60),
+    st.lists(st.text(alphabet="abes -/(é—\n", min_size=1, max_size=6), max_size=6),
+    st.text(alphabet="abes -/(_é1—\n\t\xa0\x00", max_size=60),
 )
 @example(["ab", "ab a", "a"], "ab abs ab a abes ba_ab-a")
 @example(["a a"], "a a a")  # one name overlapping itself
 @example(["ab"], "abe abess abs_ abse")  # "e" alone, "ess" and a glued "s" are no plurals
+@example(["a-b", "a/b"], "a-b a/b a(b a—b a b")  # names that differ only in signs
+@example(["é-a", "a b"], "É-a a\nb a\tb a\xa0b")  # a space in a name matches only a space
+@example(["-", "—("], "-—( -")  # names of signs alone, also at the end of the text
+@example(["a\ud800b"], "a\ud800b \ud800a\ud800b")  # a lone surrogate (unicode directive)
 def test_find_agrees_with_a_regular_expression_per_name(names: list[str], text: str) -> None:
     table = {normalise(name): number for number, name in enumerate(names)}
     table.pop("", None)
