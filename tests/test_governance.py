@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 import pytest
 from docutils.core import publish_doctree
 
+from kapdocs.diagnostics import Code, Finding
 from kapdocs.governance import (
     _references_section,
     build_date,
+    check_options,
     check_pages,
     count_sentences,
     field_line,
@@ -264,6 +266,77 @@ def test_reference_exclude_names_a_page_however_written(entry: str) -> None:
     )
     assert not is_reference_page("reference/index", config)  # type: ignore[arg-type]
     assert is_reference_page("reference/indexes", config)  # type: ignore[arg-type]
+
+
+def option_findings(docnames: set[str], **options: list[str]) -> list[tuple[str, str]]:
+    """(option, message) of each finding check_options makes for *options* on *docnames*."""
+    defaults = {"kapdocs_reference_paths": ["reference/"], "kapdocs_reference_exclude": []}
+    config = SimpleNamespace(
+        **(defaults | options), source_suffix={".rst": "restructuredtext", ".md": "markdown"}
+    )
+    return [
+        (finding.message.split()[0], finding.message)
+        for finding in check_options(  # type: ignore[arg-type]
+            config, docnames, lambda name, message: Finding(Code.CONFIG, "conf.py", 1, message)
+        )
+    ]
+
+
+SITE = {"index", "reference/index", "reference/a", "other/b"}
+
+
+def test_an_exclude_entry_naming_no_page_is_reported() -> None:
+    found = option_findings(
+        SITE,
+        kapdocs_reference_exclude=["reference/index.md", "/reference/a", "reference/indx", ""],
+    )
+    assert found == [
+        (
+            "kapdocs_reference_exclude",
+            "kapdocs_reference_exclude entry 'reference/indx' names no page of this site, so "
+            "it excludes nothing; write a docname such as 'reference/index'",
+        )
+    ]
+
+
+def test_a_reference_folder_holding_no_page_is_reported_when_set() -> None:
+    found = option_findings(SITE, kapdocs_reference_paths=["./reference", "refrence/", "", "/"])
+    assert [message.split("'")[1] for _, message in found] == ["refrence/"]
+    assert {option for option, _ in found} == {"kapdocs_reference_paths"}
+    # The default folder is not reported on a site that has none: it never asked for it.
+    assert option_findings({"index", "other/b"}) == []
+    assert option_findings({"index"}, kapdocs_reference_paths=["reference/"]) == []
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_options_naming_no_page_are_config_findings_in_every_build(
+    make_app: Any,
+    rootdir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    parallel: int,
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    site = tmp_path / "site"
+    shutil.copytree(rootdir / "test-governance", site)
+    conf = site / "conf.py"
+    conf.write_text(
+        conf.read_text().replace('["reference/index"]', '["reference/index", "reference/idx"]')
+        + 'kapdocs_reference_paths = ["reference/", "references/"]\n'
+    )
+    expected = sorted([*EXPECTED, ("conf.py", 4, "config"), ("conf.py", 5, "config")])
+    first, _ = build_once(make_app, site, parallel=parallel)
+    assert sorted(findings(first, site)) == expected
+    assert "entry 'reference/idx' names no page" in first
+    assert "entry 'references/' holds no page" in first
+    # The same on an incremental build, and once the page is there, no longer.
+    touch_later(site / "reference" / "good.md")
+    second, _ = build_once(make_app, site, parallel=parallel)
+    assert sorted(findings(second, site)) == expected
+    shutil.copy(site / "reference" / "good.md", site / "reference" / "idx.md")
+    third, _ = build_once(make_app, site, parallel=parallel)
+    assert ("conf.py", 4, "config") not in findings(third, site)
+    assert ("conf.py", 5, "config") in findings(third, site)
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from kapdocs import (
     terms,
 )
 from kapdocs.collect import internal_error, on_doctree_read, on_source_read
+from kapdocs.config import conf_py_path, option_finding
 from kapdocs.dependents import pages_to_reread, pages_to_rewrite
 from kapdocs.diagnostics import Finding, emit, sort_findings
 from kapdocs.locate import SourceLines
@@ -51,6 +52,9 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
     config = app.config
     lines = SourceLines(app.srcdir, app.config.source_suffix)
     suffixes = repr(config.source_suffix)  # which files are reStructuredText
+
+    def option(name: str, message: str) -> Finding:
+        return option_finding(config, *conf_py_path(app), name, message)
 
     def is_rst(file: str) -> bool:
         return lines.is_rst(os.path.join(app.srcdir, file))
@@ -112,6 +116,7 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
                 store.records("pages"), config, governance.build_date(), is_rst
             ),
         ),
+        ("options", lambda: governance.check_options(config, env.found_docs, option)),
         ("evidence", lambda: evidence.check_evidence(store.records("evidence"))),
         ("raw HTML", lambda: safety.check_raw(store.records("raw"), config.kapdocs_allow_raw_html)),
     ]

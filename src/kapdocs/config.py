@@ -108,6 +108,11 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 
+def default(name: str) -> Any:
+    """The default value of the ``kapdocs_*`` option *name*."""
+    return next(option.default for option in OPTIONS if option.name == name)
+
+
 READ_TIME_OPTIONS = {"kapdocs_reference_paths", "kapdocs_reference_exclude"}
 REPLACED_WARNINGS = ("myst.xref_missing", "bibtex.key_not_found")
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx import addnodes
 
+from kapdocs.config import default
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import node_line, node_source
 from kapdocs.store import PageInfo
@@ -87,6 +88,44 @@ def _as_docname(page: str, suffixes: Iterable[str]) -> str:
     normal = _relative(page)
     suffix = next((s for s in suffixes if s and normal.endswith(s)), "")
     return normal[: len(normal) - len(suffix)]
+
+
+def check_options(
+    config: Config, docnames: Iterable[str], finding: Callable[[str, str], Finding]
+) -> list[Finding]:
+    """``config`` findings for entries of the two options that choose reference pages but
+    name no page, which would otherwise turn checks off without a word: an exclude entry
+    with a typo leaves its page checked, a folder with a typo leaves its pages unchecked.
+
+    A folder is reported only when the option differs from its default: a site without
+    ``reference/`` that never asked for it is not told so. *finding* makes a finding from
+    an option's name and a message.
+    """
+    pages = set(docnames)
+    findings = []
+    for page in config.kapdocs_reference_exclude:
+        if page.strip() and _as_docname(page, config.source_suffix) not in pages:
+            findings.append(
+                finding(
+                    "kapdocs_reference_exclude",
+                    f"kapdocs_reference_exclude entry {page!r} names no page of this site, so "
+                    "it excludes nothing; write a docname such as 'reference/index'",
+                )
+            )
+    folders = config.kapdocs_reference_paths
+    if list(folders) == default("kapdocs_reference_paths"):
+        return findings
+    for folder in folders:
+        if folder.strip() and not any(_in_folder(docname, folder) for docname in pages):
+            findings.append(
+                finding(
+                    "kapdocs_reference_paths",
+                    f"kapdocs_reference_paths entry {folder!r} holds no page of this site, so "
+                    "no page is checked as a reference page through it; write a folder "
+                    "relative to the source folder, such as 'reference/'",
+                )
+            )
+    return findings
 
 
 # -- collecting --------------------------------------------------------------------------
