@@ -15,6 +15,7 @@ from tests.conftest import build_once, findings, touch_later, write_site
 
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
     from sphinx.testing.util import SphinxTestApp
 
@@ -64,16 +65,21 @@ def test_link_findings_parallel(app: SphinxTestApp, warning) -> None:
     assert _sorted(findings(warning.getvalue(), app.srcdir)) == EXPECTED
 
 
-@pytest.mark.sphinx(
-    "html",
-    testroot="links",
-    freshenv=True,
-    confoverrides={"kapdocs_allowed_schemes": ["https", "mailto", "http", "ftp"]},
+@pytest.mark.parametrize(
+    "schemes",
+    [
+        ["https", "mailto", "http", "ftp"],
+        ["HTTPS:", "mailto:", " http ", "ftp://"],  # as a scheme is often written
+    ],
 )
-def test_allowed_schemes_option(app: SphinxTestApp, warning) -> None:
-    app.build()
-    codes = [code for _, _, code in findings(warning.getvalue())]
-    assert "link_scheme" not in codes
+def test_allowed_schemes_option(
+    make_app: Any, rootdir: Path, tmp_path: Path, schemes: list[str]
+) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(rootdir / "test-links", src)
+    warning, _ = build_once(make_app, src, confoverrides={"kapdocs_allowed_schemes": schemes})
+    expected = [f for f in EXPECTED if f[2] != "link_scheme"]
+    assert _sorted(findings(warning, src)) == expected
 
 
 @pytest.mark.parametrize("parallel", [0, 2])

@@ -85,7 +85,7 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         broken = links.unresolved(store.records("links"), targets)
         # The written-HTML pass skips what these findings already report.
         store.data["broken_links"] = [html_pass.reported_key(link) for link in broken]
-        schemes = {scheme.lower() for scheme in config.kapdocs_allowed_schemes}
+        schemes = {links.scheme_name(scheme) for scheme in config.kapdocs_allowed_schemes}
         return links.check_links(broken, targets) + links.check_schemes(
             store.records("external"), schemes
         )

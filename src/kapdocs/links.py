@@ -267,6 +267,12 @@ def _scheme(uri: str) -> str:
     return url_scheme(uri)
 
 
+def scheme_name(entry: str) -> str:
+    """A ``kapdocs_allowed_schemes`` entry as the scheme of a link: "HTTPS", "https:" and
+    "https://" all allow "https" (written otherwise, they allowed nothing)."""
+    return entry.strip().lower().rstrip(":/")
+
+
 def check_schemes(links: Iterable[ExternalLink], allowed: Set[str]) -> list[Finding]:
     findings = []
     for link in links:
