@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -329,6 +330,44 @@ def test_a_link_to_a_bibliography_entry_that_is_gone_is_written_again(
     clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
     assert findings(warnings, src) == findings(clean, src)
     assert not [f for f in findings(warnings, src) if f[2] == "link_html"]
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_key_first_cited_on_another_page_is_listed_by_the_bibliography(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # The bibliography lists the keys cited anywhere; sphinxcontrib-bibtex wrote bib.html
+    # again only when bib.md was read again, so b.html linked an entry bib.html lacked.
+    bib = "# Bib\n\n```{bibliography}\n```\n"
+    pages = {"a.md": "# A\n\nCited {cite:p}`lee2019`.\n", "b.md": "# B\n\nNone.\n", "bib.md": bib}
+    src = _bibtex_site(tmp_path, pages)
+    build_once(make_app, src, parallel=parallel)
+    (src / "b.md").write_text("# B\n\nNow {cite:p}`Jones2021`.\n")
+    touch_later(src / "b.md")
+    warnings, outdir = build_once(make_app, src, parallel=parallel)
+    entry = re.search(r'href="bib.html#([^"]+)"', (outdir / "b.html").read_text())
+    assert entry is not None
+    assert f'id="{entry[1]}"' in (outdir / "bib.html").read_text()
+    clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
+    assert findings(warnings, src) == findings(clean, src)
+
+
+def test_labels_numbered_in_citation_order_follow_a_citation_added_earlier(
+    make_app, tmp_path: Path
+) -> None:
+    # In the unsrt style labels count citations in page order: citing lee2019 on a.md
+    # makes Jones2021, cited on b.md, the second entry, which b.html must say.
+    pages = {"a.md": "# A\n\nNone.\n", "b.md": "# B\n\nCited {cite:p}`Jones2021`.\n"}
+    pages["bib.md"] = "# Bib\n\n```{bibliography}\n```\n"
+    src = _bibtex_site(tmp_path, pages)
+    with (src / "conf.py").open("a") as conf:
+        conf.write("bibtex_default_style = 'unsrt'\n")
+    _, outdir = build_once(make_app, src)
+    assert "[1]" in (outdir / "b.html").read_text()
+    (src / "a.md").write_text("# A\n\nCited {cite:p}`lee2019`.\n")
+    touch_later(src / "a.md")
+    _, outdir = build_once(make_app, src)
+    assert "[2]" in (outdir / "b.html").read_text()
 
 
 def test_a_footcite_key_in_another_case_is_the_entry_it_cites(make_app, tmp_path: Path) -> None:

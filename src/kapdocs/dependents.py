@@ -72,6 +72,18 @@ def _evidence_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str
     return {("generated", "evidence"): _digest([*store.records("evidence")])}
 
 
+def _citation_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
+    # A bibliography lists the entries cited anywhere on the site, labelled (in some
+    # styles numbered) in the order they are cited; sphinxcontrib-bibtex rewrites no page
+    # when that changes, so a bibliography kept no entry for a key first cited elsewhere,
+    # and the new citation linked an id its page did not have. Lines are left out: moving
+    # a citation down a page changes nothing a page shows.
+    cited: dict[str, list[tuple[str, bool]]] = {}
+    for cite in store.records("cites"):
+        cited.setdefault(cite.docname, []).append((cite.key, cite.malformed))
+    return {("citations", "all"): _digest(sorted(cited.items()))}
+
+
 def _review_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
     # The review table ages with the date, so this part is worked out in every build.
     records = [build_date(), *store.records("pages"), *store.records("cites")]
@@ -87,6 +99,7 @@ _PARTS: dict[str, tuple[frozenset[str] | None, Callable[..., dict[Key, str]]]] =
     "definitions": (frozenset({"definitions"}), _definition_keys),
     "used_on": (frozenset({"entries", "refs"}), _used_on_keys),
     "evidence": (frozenset({"evidence"}), _evidence_keys),
+    "citations": (frozenset({"cites"}), _citation_keys),
     "review": (None, _review_keys),
 }
 
@@ -118,9 +131,14 @@ def _digest(records: Sequence[object] | Mapping[str, object]) -> str:
     return hashlib.sha1(repr(records).encode(), usedforsecurity=False).hexdigest()
 
 
-def dependencies(store: KapdocsDomain) -> dict[str, set[Key]]:
-    """For each page, the snapshot keys its links depend on."""
+def dependencies(store: KapdocsDomain, bibliographies: Iterable[str] = ()) -> dict[str, set[Key]]:
+    """For each page, the snapshot keys its links depend on; *bibliographies* are the
+    pages with a bibliography."""
     needs: dict[str, set[Key]] = {}
+    for docname in bibliographies:
+        needs.setdefault(docname, set()).add(("citations", "all"))
+    for cite in store.records("cites"):
+        needs.setdefault(cite.docname, set()).add(("citations", "all"))
     for ref in store.records("refs"):
         needs.setdefault(ref.docname, set()).update(
             {("term", ref.target), ("definition", ref.target)}
@@ -148,7 +166,15 @@ def pages_to_rewrite(env: BuildEnvironment, store: KapdocsDomain) -> list[str]:
     changed = _changed_keys(env, store)
     if not changed:
         return []  # nothing changed, or the first build: every page is written anyway
-    return sorted(doc for doc, keys in dependencies(store).items() if keys & changed)
+    needs = dependencies(store, _bibliography_pages(env))
+    return sorted(doc for doc, keys in needs.items() if keys & changed)
+
+
+def _bibliography_pages(env: BuildEnvironment) -> set[str]:
+    """Pages with a ``bibliography`` directive of sphinxcontrib-bibtex, if it is loaded."""
+    domain = env.domains.get("cite")
+    bibliographies = getattr(domain, "bibliographies", None) or {}
+    return {key.docname for key in bibliographies}
 
 
 def pages_to_reread(
