@@ -131,7 +131,7 @@ def _digest(records: Sequence[object] | Mapping[str, object]) -> str:
     return hashlib.sha1(repr(records).encode(), usedforsecurity=False).hexdigest()
 
 
-def dependencies(store: KapdocsDomain, bibliographies: Iterable[str] = ()) -> dict[str, set[Key]]:
+def dependencies(store: KapdocsDomain, bibliographies: Iterable[str]) -> dict[str, set[Key]]:
     """For each page, the snapshot keys its links depend on; *bibliographies* are the
     pages with a bibliography."""
     needs: dict[str, set[Key]] = {}
