@@ -370,6 +370,24 @@ def test_labels_numbered_in_citation_order_follow_a_citation_added_earlier(
     assert "[2]" in (outdir / "b.html").read_text()
 
 
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_an_edited_bib_entry_reaches_the_label_of_a_page_citing_it(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # sphinxcontrib-bibtex reads bib.md again when refs.bib changes, but not a.md, whose
+    # label for the entry (alpha style: author and year) Sphinx alone would leave as it was.
+    pages = {"a.md": "# A\n\nCited {cite:p}`lee2019`.\n"}
+    pages["bib.md"] = "# Bib\n\n```{bibliography}\n```\n"
+    src = _bibtex_site(tmp_path, pages)
+    _, outdir = build_once(make_app, src, parallel=parallel)
+    assert "L19" in (outdir / "a.html").read_text()
+    bib = src / "refs.bib"
+    bib.write_text(bib.read_text().replace("author = {L, A}", "author = {Kim, A}"))
+    touch_later(bib)
+    _, outdir = build_once(make_app, src, parallel=parallel)
+    assert "Kim19" in (outdir / "a.html").read_text()
+
+
 def test_a_footcite_key_in_another_case_is_the_entry_it_cites(make_app, tmp_path: Path) -> None:
     # sphinxcontrib-bibtex finds a footcite's key in any case, so the entry is cited and
     # the key is defined; a {cite} key it cannot find in that case is still reported.
