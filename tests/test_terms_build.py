@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from sphinx.errors import ExtensionError
 
 from kapdocs import collect, locate, terms, timing
 from kapdocs.config import OPTIONS, assignment_lines, check_config
@@ -139,6 +140,25 @@ def test_options_turn_checks_off(app: SphinxTestApp, warning) -> None:
     assert "abbr_undefined" not in codes
     assert "term_unused" in codes
     assert not (app.outdir / "kapdocs-report.json").exists()
+
+
+def test_a_build_that_stops_with_an_error_leaves_no_report(make_app, tmp_path: Path) -> None:
+    src = write_site(tmp_path / "src", {"a.md": "# A\n\nText.\n"})
+    _, outdir = build_once(make_app, src)
+    assert (outdir / "kapdocs-report.json").is_file()
+    # The next build stops with an error: the report left would be the one before, with
+    # none of this build's findings, and CI would read it as this build's.
+    with (src / "conf.py").open("a") as conf:
+        conf.write(
+            "def setup(app):\n"
+            "    def fail(app, env):\n"
+            "        raise RuntimeError('broken extension')\n"
+            "    app.connect('env-updated', fail)\n"
+        )
+    with pytest.raises(ExtensionError, match="broken extension"):
+        build_once(make_app, src)
+    assert not (outdir / "kapdocs-report.json").exists()
+    assert (outdir / "a.html").is_file()  # the site itself is left as it was
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,14 @@
 
 Written on ``build-finished`` into the output directory. Findings silenced by
 ``suppress_warnings`` are left out, as they are from the console. A path the written site
-already takes is a ``config`` finding, not a crash at the end of the build.
+already takes is a ``config`` finding, not a crash at the end of the build. A build that
+stops with an error removes the report of the build before, which CI would otherwise read
+as this build's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import Counter
@@ -24,7 +27,13 @@ REPORT_VERSION = 1
 
 def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     name = app.config.kapdocs_report
-    if exception is not None or not name:
+    if not name:
+        return
+    path = os.path.join(app.outdir, name)
+    if exception is not None:
+        # This build's findings are incomplete: no report rather than the last build's.
+        with contextlib.suppress(OSError):
+            os.remove(path)
         return
     findings = [f for f in get_store(app.env).findings if not is_suppressed(app, f)]
     report = {
@@ -36,7 +45,6 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
             for f in findings
         ],
     }
-    path = os.path.join(app.outdir, name)
     try:
         # The name may hold folders ("reports/kapdocs.json"): make them, as Sphinx does its own.
         os.makedirs(os.path.dirname(path), exist_ok=True)
