@@ -299,6 +299,32 @@ def test_bool_is_not_an_int_option(value: object, valid: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        (["https", "ftp"], True),
+        (("https",), True),
+        (frozenset({"ftp"}), True),
+        ([], True),
+        (["https", 1], False),  # a list, but not of strings
+        ([None], False),
+        ([b"https"], False),
+        ("https", False),  # one string is not a list of them
+        ({"https": 1}, False),
+    ],
+)
+def test_a_list_option_takes_strings_only(value: object, valid: bool) -> None:
+    config = SimpleNamespace(**{option.name: option.default for option in OPTIONS}, overrides={})
+    config.kapdocs_allowed_schemes = value
+    found = check_config(config, "missing/conf.py", "conf.py")  # type: ignore[arg-type]
+    assert [f[:3] for f in found] == ([] if valid else [("config", "conf.py", 1)])
+    assert config.kapdocs_allowed_schemes == (value if valid else ["https", "mailto"])
+    if not valid:
+        assert found[0].message.startswith(
+            f"kapdocs_allowed_schemes must be a list of strings, not {value!r};"
+        )
+
+
+@pytest.mark.parametrize(
     ("name", "reason"),
     [("_static", "(Is a directory)"), ("index.html/kapdocs.json", "(File exists)")],
 )

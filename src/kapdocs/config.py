@@ -130,13 +130,16 @@ def check_config(config: Config, conf_py: str, file: str) -> list[Finding]:
         valid = isinstance(value, option.types) and not (
             isinstance(value, bool) and bool not in option.types
         )
-        if valid and option.types[0] is list:  # a collection of strings
+        collection = option.types[0] is list  # a list, tuple or set of strings
+        if valid and collection:
             valid = all(isinstance(item, str) for item in value)
-        problem = (
-            option.problem(value)
-            if valid
-            else f"must be of type {' or '.join(t.__name__ for t in option.types)}"
-        )
+        if valid:
+            problem = option.problem(value)
+        elif collection:
+            # Named so for a list holding a number too, which "of type list" would not explain.
+            problem = "must be a list of strings"
+        else:
+            problem = f"must be of type {' or '.join(t.__name__ for t in option.types)}"
         if problem is None:
             continue
         message = f"{option.name} {problem}, not {value!r}; using the default {option.default!r}"
