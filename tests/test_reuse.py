@@ -22,7 +22,7 @@ def _store() -> KapdocsDomain:
 
 
 def _ref(docname: str, target: str) -> TermRef:
-    return TermRef(docname, f"{docname}.md", 3, target, False)
+    return TermRef(docname, f"{docname}.md", 3, target, False, target)
 
 
 def _read(store: KapdocsDomain, docname: str, refs: list[TermRef]) -> None:

@@ -55,13 +55,15 @@ class TermEntry(NamedTuple):
 
 
 class TermRef(NamedTuple):
-    """One ``{term}`` role; *target* is normalised (lower case, spaces folded)."""
+    """One ``{term}`` role; *target* is normalised (lower case, spaces folded), *written*
+    is the target as the role gives it, for messages."""
 
     docname: str
     file: str
     line: int
     target: str
     in_glossary: bool
+    written: str
 
 
 class Segment(NamedTuple):

@@ -115,7 +115,9 @@ def collect_refs(
         source = node_source(xref, default_source)
         line = lines.find(source, target, index.expected_line(xref))
         in_glossary = _nearest_glossary(xref) is not None
-        refs.append(TermRef(docname, lines.relpath(source), line, normalise(target), in_glossary))
+        refs.append(
+            TermRef(docname, lines.relpath(source), line, normalise(target), in_glossary, target)
+        )
     return refs
 
 
@@ -177,7 +179,7 @@ def check_refs(
     for ref in refs:
         if ref.target in names:
             continue
-        message = f"term {ref.target!r} is not in any glossary"
+        message = f"term {ref.written!r} is not in any glossary"
         close = difflib.get_close_matches(ref.target, list(names), n=1, cutoff=0.6)
         if close:
             message += f"; did you mean {names[close[0]][1]!r}?"
