@@ -208,6 +208,63 @@ def test_a_bare_name_link_to_a_renamed_label_offers_the_label(make_app, tmp_path
     assert "document" not in " ".join(messages)
 
 
+MISSPELT = {
+    "glossary.md": "# Glossary\n\n(terms)=\n## Terms\n\nText.\n",
+    "other.rst": "Other\n=====\n\nText.\n",
+    "a.md": "# A\n\n[x](glosary.md) [y](./othr.md) [z](glosary)\n",
+    "sub/b.md": "# B\n\n[x](glosary.md#terms) [y](../othr.rst)\n\n[z](glosary) [w](sibblings)\n\n"
+    "{doc}`glosary` {doc}`sibblings`\n",
+    "sub/siblings.md": "# Siblings\n\nText.\n",
+}
+
+
+def test_a_misspelt_page_link_offers_the_page_as_this_page_would_write_it(
+    make_app, tmp_path: Path
+) -> None:
+    # [t](page.md) whose file does not exist is a page link, not a name MyST could not find;
+    # the hint is written from the linking page's folder, with the file's own suffix.
+    src = write_site(tmp_path / "src", MISSPELT)
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    messages = [line for line in warnings.splitlines() if "[kapdocs.link_doc]" in line]
+    assert "a.md:3: WARNING: page 'glosary.md' is not in the site; did you mean 'glossary.md'?" in (
+        warnings
+    )
+    assert "page './othr.md' ('othr.md' from the top folder) is not in the site; " in warnings
+    assert (
+        "page 'glosary.md' ('sub/glosary.md' from the top folder) is not in the site; "
+        "did you mean '../glossary.md#terms'?" in warnings
+    )
+    # A bare name from a subfolder: a page elsewhere is named from the top folder.
+    assert "'glosary' names no label, anchor on this page, page (from this page's folder, " in (
+        warnings
+    )
+    hints = re.findall(r"did you mean '([^']*)'", "\n".join(messages))
+    assert sorted(hints) == sorted(
+        [
+            *("glossary.md", "other.rst", "glossary"),  # from a.md
+            *("../glossary.md#terms", "../other.rst", "/glossary", "siblings"),  # from sub/b.md
+            *("/glossary", "siblings"),  # {doc} roles in sub/b.md
+        ]
+    )
+    assert "document '/sub/glosary' does not exist; did you mean '/glossary'?" in warnings
+    # Each hint, written in place of the link, is a link that works.
+    for name, text in MISSPELT.items():
+        for wrong, right in [
+            ("(glosary.md)", "(glossary.md)"),
+            ("(./othr.md)", "(other.rst)"),
+            ("(glosary.md#terms)", "(../glossary.md#terms)"),
+            ("(../othr.rst)", "(../other.rst)"),
+            ("(glosary)", "(/glossary)" if name.startswith("sub/") else "(glossary)"),
+            ("(sibblings)", "(siblings)"),
+            ("`glosary`", "`/glossary`"),
+            ("`sibblings`", "`siblings`"),
+        ]:
+            text = text.replace(wrong, right)
+        (src / name).write_text(text)
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == []
+
+
 @pytest.mark.parametrize("parallel", [0, 2])
 def test_a_page_that_comes_or_goes_is_linked_as_in_a_clean_build(
     make_app, tmp_path: Path, parallel: int

@@ -178,6 +178,8 @@ def _targets(env: BuildEnvironment) -> links.Targets:
         std.anonlabels,
         objects,
         terms_as_written,
+        env.config.source_suffix,
+        lambda docname: str(env.doc2path(docname, False)).replace(os.sep, "/"),
     )
 
 

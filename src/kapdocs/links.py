@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import posixpath
 import re
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ from kapdocs.store import Anchors, ExternalLink, LinkRef
 from kapdocs.urls import split_url, url_scheme
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Mapping, Set
+    from collections.abc import Callable, Collection, Iterable, Mapping, Set
 
     from sphinx.environment import BuildEnvironment
 
@@ -158,12 +159,16 @@ class Targets:
         labels: Mapping[str, tuple[str, str]],
         objects: Set[str],
         terms: Set[str] = frozenset(),
+        suffixes: Iterable[str] = (".md",),
+        source_paths: Callable[[str], str] = lambda docname: docname + ".md",
     ) -> None:
         self.docs = docs
         self.anchors = anchors
         self.labels = labels  # lower-case label name -> (docname, id)
         self.objects = objects  # names of domain objects MyST links by name (citations, ...)
         self.terms = terms  # glossary terms as written: MyST finds one by the lower-case target
+        self.suffixes = tuple(suffixes)  # of source files, as in source_suffix
+        self.source_path = source_paths  # docname -> its source file, relative to srcdir
 
     def has_anchor(self, docname: str, anchor: str) -> bool:
         if anchor in self.anchors.get(docname, ()):
@@ -227,16 +232,32 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
         )
     if link.kind == ANY:
         return _bare_name_finding(link, targets)
-    hint = _suggest(link.target, targets.docs) or "; fix the path of the link"
-    return Finding(
-        Code.LINK_DOC, link.file, link.line, f"document {link.target!r} does not exist{hint}"
+    # The target is the page's name from the top folder, shown so ("/") where the linking
+    # page is in a folder; the hint is written as the role would take it on that page.
+    close = difflib.get_close_matches(link.target, list(targets.docs), n=1, cutoff=0.6)
+    folder = posixpath.dirname(link.docname)
+    hint = (
+        f"; did you mean {next(iter(_as_named(close, folder)))!r}?"
+        if close
+        else "; fix the path of the link"
     )
+    shown = f"/{link.target}" if folder else link.target
+    return Finding(Code.LINK_DOC, link.file, link.line, f"document {shown!r} does not exist{hint}")
 
 
 def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
     """``[text](name)``: MyST looked the name up as a label, an id on the page, a page from
     the linking page's folder and an object; the link may have meant any of them (a
-    label since removed, a page named from the top folder)."""
+    label since removed, a page named from the top folder). A name ending as a source
+    file does, ``[text](page.md)``, was a page whose file MyST did not find.
+
+    Pages offered in a hint are written as this page would link them: from its folder.
+    """
+    folder = posixpath.dirname(link.docname)
+    path = link.target.partition("#")[0]
+    suffix = next((s for s in targets.suffixes if path.endswith(s) and path != s), None)
+    if suffix is not None:
+        return _missing_file_finding(link, targets, path, suffix)
     page = "page"
     joined = docname_join(link.docname, link.target)
     if joined != link.target and not link.target.startswith("/"):
@@ -245,7 +266,11 @@ def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
         # The page exists from the top folder: offer that, not the name already written.
         hint = f"; did you mean '/{link.target}' (from the top folder)?"
     else:
-        names = [*targets.labels, *targets.anchors.get(link.docname, ()), *targets.docs]
+        names = [
+            *targets.labels,
+            *targets.anchors.get(link.docname, ()),
+            *_as_named(targets.docs, folder),
+        ]
         hint = _suggest(link.target, names) or "; fix the name, or add the label it names"
     return Finding(
         Code.LINK_DOC,
@@ -253,6 +278,31 @@ def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
         link.line,
         f"{link.target!r} names no label, anchor on this page, {page} or other object "
         f"that MyST links by name{hint}",
+    )
+
+
+def _as_named(docs: Iterable[str], folder: str) -> Iterable[str]:
+    """*docs* as a page in *folder* names them: from its folder, or from the top ("/")."""
+    if not folder:
+        return docs
+    inside = folder + "/"
+    return (doc[len(inside) :] if doc.startswith(inside) else "/" + doc for doc in docs)
+
+
+def _missing_file_finding(link: LinkRef, targets: Targets, path: str, suffix: str) -> Finding:
+    """``[text](page.md)`` whose file MyST did not find: offer the nearest page."""
+    folder = posixpath.dirname(link.docname)
+    joined = docname_join(link.docname, path.removesuffix(suffix))
+    fragment = link.target[len(path) :]
+    where = "" if joined + suffix == path else f" ({joined + suffix!r} from the top folder)"
+    close = difflib.get_close_matches(joined, list(targets.docs), n=1, cutoff=0.6)
+    if close:
+        nearest = posixpath.relpath(targets.source_path(close[0]), folder or ".")
+        hint = f"; did you mean {nearest + fragment!r}?"
+    else:
+        hint = "; fix the path of the link"
+    return Finding(
+        Code.LINK_DOC, link.file, link.line, f"page {path!r}{where} is not in the site{hint}"
     )
 
 
