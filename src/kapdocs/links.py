@@ -158,9 +158,9 @@ class Targets:
         anchors: Mapping[str, Set[str]],
         labels: Mapping[str, tuple[str, str]],
         objects: Set[str],
-        terms: Set[str] = frozenset(),
-        suffixes: Iterable[str] = (".md",),
-        source_paths: Callable[[str], str] = lambda docname: docname + ".md",
+        terms: Set[str],
+        suffixes: Iterable[str],
+        source_paths: Callable[[str], str],
     ) -> None:
         self.docs = docs
         self.anchors = anchors
@@ -237,7 +237,7 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
     close = difflib.get_close_matches(link.target, list(targets.docs), n=1, cutoff=0.6)
     folder = posixpath.dirname(link.docname)
     hint = (
-        f"; did you mean {next(iter(_as_named(close, folder)))!r}?"
+        f"; did you mean {_as_named(close[0], folder)!r}?"
         if close
         else "; fix the path of the link"
     )
@@ -269,7 +269,7 @@ def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
         names = [
             *targets.labels,
             *targets.anchors.get(link.docname, ()),
-            *_as_named(targets.docs, folder),
+            *(_as_named(doc, folder) for doc in targets.docs),
         ]
         hint = _suggest(link.target, names) or "; fix the name, or add the label it names"
     return Finding(
@@ -281,12 +281,12 @@ def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
     )
 
 
-def _as_named(docs: Iterable[str], folder: str) -> Iterable[str]:
-    """*docs* as a page in *folder* names them: from its folder, or from the top ("/")."""
+def _as_named(docname: str, folder: str) -> str:
+    """*docname* as a page in *folder* names it: from its folder, or from the top ("/")."""
     if not folder:
-        return docs
+        return docname
     inside = folder + "/"
-    return (doc[len(inside) :] if doc.startswith(inside) else "/" + doc for doc in docs)
+    return docname[len(inside) :] if docname.startswith(inside) else "/" + docname
 
 
 def _missing_file_finding(link: LinkRef, targets: Targets, path: str, suffix: str) -> Finding:
