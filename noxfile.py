@@ -92,7 +92,7 @@ def linkcheck(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Build time and memory with and without kapdocs (about 22 minutes; --quick: 1 minute).
+    """Build time and memory with and without kapdocs (about 16 minutes; --quick: 1 minute).
 
     Writes benchmarks/results.json and docs/maintainers/benchmarks.md; --render rewrites
     them from the measurements already in results.json.
