@@ -339,6 +339,28 @@ def test_options_naming_no_page_are_config_findings_in_every_build(
     assert ("conf.py", 5, "config") in findings(third, site)
 
 
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_options_naming_a_page_left_out_for_its_encoding_name_a_page(
+    make_app: Any, rootdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: int
+) -> None:
+    # The page is reported by source_encoding; the options naming it are not typos.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    site = tmp_path / "site"
+    shutil.copytree(rootdir / "test-governance", site)
+    (site / "notes").mkdir()
+    (site / "notes" / "latin.md").write_bytes(b"# Notes\n\nCaf\xe9.\n")
+    conf = site / "conf.py"
+    conf.write_text(
+        conf.read_text().replace('["reference/index"]', '["reference/index", "notes/latin"]')
+        + 'kapdocs_reference_paths = ["reference/", "notes/"]\n'
+    )
+    for _ in range(2):  # a clean build, then an incremental one
+        warnings, _ = build_once(make_app, site, parallel=parallel)
+        assert sorted(findings(warnings, site)) == sorted(
+            [*EXPECTED, ("notes/latin.md", 3, "source_encoding")]
+        )
+
+
 @pytest.mark.parametrize(
     ("reviewer", "problem"),
     [

@@ -116,7 +116,7 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
                 store.records("pages"), config, governance.build_date(), is_rst
             ),
         ),
-        ("options", lambda: governance.check_options(config, env.found_docs, option)),
+        ("options", lambda: governance.check_options(config, _site_pages(env), option)),
         ("evidence", lambda: evidence.check_evidence(store.records("evidence"))),
         ("raw HTML", lambda: safety.check_raw(store.records("raw"), config.kapdocs_allow_raw_html)),
     ]
@@ -152,6 +152,16 @@ def _unlinked(store: KapdocsDomain, lines: SourceLines) -> list[Finding]:
 
 def _names_digest(store: KapdocsDomain) -> str:
     return terms.names_digest(terms.store_names(store))
+
+
+def _site_pages(env: BuildEnvironment) -> set[str]:
+    """The site's pages, those left out for their encoding too: an option naming one names
+    a page, which source_encoding already reports."""
+    left_out = (
+        env.path2doc(os.path.join(env.srcdir, finding.file))
+        for finding in get_store(env).data["encoding"]
+    )
+    return {*env.found_docs, *filter(None, left_out)}
 
 
 def _targets(env: BuildEnvironment) -> links.Targets:
