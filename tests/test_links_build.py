@@ -265,6 +265,36 @@ def test_a_misspelt_page_link_offers_the_page_as_this_page_would_write_it(
     assert findings(warnings, src) == []
 
 
+def test_a_project_link_naming_no_source_file_is_a_page_link(make_app, tmp_path: Path) -> None:
+    # MyST leaves [t](project:glossary) (no suffix: no source file) as an address that goes
+    # nowhere, with a warning kapdocs replaces: it is a broken page link, not a URL scheme.
+    pages = {
+        "glossary.md": "# Glossary\n\n## Terms\n\nText.\n",
+        "a.md": "# A\n\n[x](project:glossary)\n",
+        "sub/b.md": "# B\n\n[x](project:glossary#terms) <project:missing.csv>\n",
+    }
+    src = write_site(tmp_path / "src", pages)
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert sorted(findings(warnings, src)) == [
+        ("a.md", 3, "link_doc"),
+        ("sub/b.md", 3, "link_doc"),
+        ("sub/b.md", 3, "link_doc"),
+    ]
+    assert "page 'project:glossary' is not in the site; did you mean 'project:glossary.md'?" in (
+        warnings
+    )
+    assert (
+        "page 'project:glossary' ('sub/glossary' from the top folder) is not in the site; "
+        "did you mean 'project:../glossary.md#terms'?" in warnings
+    )
+    assert "page 'project:missing.csv' ('sub/missing.csv' from the top folder)" in warnings
+    # The hints, written in place of the links, are links that work.
+    (src / "a.md").write_text(pages["a.md"].replace("project:glossary", "project:glossary.md"))
+    (src / "sub/b.md").write_text("# B\n\n[x](project:../glossary.md#terms)\n")
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == []
+
+
 @pytest.mark.parametrize("parallel", [0, 2])
 def test_a_page_that_comes_or_goes_is_linked_as_in_a_clean_build(
     make_app, tmp_path: Path, parallel: int

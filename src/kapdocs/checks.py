@@ -86,9 +86,12 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         # The written-HTML pass skips what these findings already report.
         store.data["broken_links"] = [html_pass.reported_key(link) for link in broken]
         schemes = {links.scheme_name(scheme) for scheme in config.kapdocs_allowed_schemes}
-        return links.check_links(broken, targets) + links.check_schemes(
-            store.records("external"), schemes
-        )
+        external = list(store.records("external"))
+        return [
+            *links.check_links(broken, targets),
+            *links.check_project_links(external, targets),
+            *links.check_schemes(external, schemes),
+        ]
 
     stages: list[tuple[str, Callable[[], list[Finding]]]] = [
         # Worked out from the records alone: kept while none of their kinds changed.

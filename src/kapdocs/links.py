@@ -291,19 +291,51 @@ def _as_named(docname: str, folder: str) -> str:
 
 def _missing_file_finding(link: LinkRef, targets: Targets, path: str, suffix: str) -> Finding:
     """``[text](page.md)`` whose file MyST did not find: offer the nearest page."""
+    return _missing_page(link, targets, path, path.removesuffix(suffix), link.target[len(path) :])
+
+
+def _missing_page(
+    link: LinkRef | ExternalLink,
+    targets: Targets,
+    written: str,
+    stem: str,
+    fragment: str,
+    prefix: str = "",
+) -> Finding:
+    """``link_doc`` for a link naming the file *written* (*stem* without its suffix),
+    with the nearest page's file from the linking page's folder, after *prefix*."""
     folder = posixpath.dirname(link.docname)
-    joined = docname_join(link.docname, path.removesuffix(suffix))
-    fragment = link.target[len(path) :]
-    where = "" if joined + suffix == path else f" ({joined + suffix!r} from the top folder)"
+    joined = docname_join(link.docname, stem)
+    suffix = written.removeprefix(prefix)[len(stem) :]
+    where = "" if joined == stem else f" ({joined + suffix!r} from the top folder)"
     close = difflib.get_close_matches(joined, list(targets.docs), n=1, cutoff=0.6)
     if close:
         nearest = posixpath.relpath(targets.source_path(close[0]), folder or ".")
-        hint = f"; did you mean {nearest + fragment!r}?"
+        hint = f"; did you mean {prefix + nearest + fragment!r}?"
     else:
         hint = "; fix the path of the link"
     return Finding(
-        Code.LINK_DOC, link.file, link.line, f"page {path!r}{where} is not in the site{hint}"
+        Code.LINK_DOC, link.file, link.line, f"page {written!r}{where} is not in the site{hint}"
     )
+
+
+def check_project_links(external: Iterable[ExternalLink], targets: Targets) -> list[Finding]:
+    """``link_doc`` for ``[text](project:name)`` naming no source file, as ``project:glossary``
+    without its suffix: MyST warns (``myst.xref_missing``, which kapdocs replaces) and
+    leaves the link as an address that goes nowhere."""
+    findings = []
+    for link in external:
+        if link.scheme != "project":
+            continue
+        path, hash_, fragment = link.uri.partition("#")
+        stem = path.removeprefix("project:")
+        suffix = next((s for s in targets.suffixes if stem.endswith(s) and stem != s), "")
+        findings.append(
+            _missing_page(
+                link, targets, path, stem.removesuffix(suffix), hash_ + fragment, "project:"
+            )
+        )
+    return findings
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
@@ -327,7 +359,7 @@ def check_schemes(links: Iterable[ExternalLink], allowed: Set[str]) -> list[Find
     findings = []
     for link in links:
         scheme = link.scheme
-        if scheme in allowed:
+        if scheme in allowed or scheme == "project":  # a page link: check_project_links
             continue
         fix = "use https" if scheme == "http" else "remove the link or use an allowed scheme"
         findings.append(
