@@ -439,6 +439,33 @@ def test_a_key_first_cited_on_another_page_is_listed_by_the_bibliography(
     assert findings(warnings, src) == findings(clean, src)
 
 
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_key_no_bibliography_lists_is_reported_in_every_build(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # The key is in refs.bib, but the only bibliography filters every entry out:
+    # sphinxcontrib-bibtex shows "[]" and warns with the message kapdocs replaces. A
+    # footcite is listed on its own page, with or without a footbibliography.
+    bib = "# Bib\n\n```{bibliography}\n:filter: False\n```\n"
+    pages = {"a.md": "# A\n\nCited {cite:p}`lee2019`.\n", "b.md": "# B\n\n{footcite}`Jones2021`\n"}
+    src = _bibtex_site(tmp_path, {**pages, "bib.md": bib})
+    first, outdir = build_once(make_app, src, parallel=parallel)
+    assert findings(first, src) == [("a.md", 3, "cite_undefined")]
+    assert "citation key 'lee2019' is in the .bib file, but no bibliography directive lists it" in (
+        first
+    )
+    assert "[bibtex.key_not_found]" not in first  # one defect, one message
+    touch_later(src / "b.md")
+    second, _ = build_once(make_app, src, parallel=parallel)
+    assert findings(second, src) == findings(first, src)
+    # Once the bibliography lists the cited entries, the finding is gone.
+    (src / "bib.md").write_text(bib.replace(":filter: False\n", ""))
+    touch_later(src / "bib.md")
+    third, outdir = build_once(make_app, src, parallel=parallel)
+    assert findings(third, src) == []
+    assert 'href="bib.html#' in (outdir / "a.html").read_text()
+
+
 def test_labels_numbered_in_citation_order_follow_a_citation_added_earlier(
     make_app, tmp_path: Path
 ) -> None:

@@ -26,7 +26,7 @@ from kapdocs import (
 )
 from kapdocs.collect import internal_error, on_doctree_read, on_source_read
 from kapdocs.config import conf_py_path, option_finding
-from kapdocs.dependents import pages_to_reread, pages_to_rewrite
+from kapdocs.dependents import pages_citing_relisted, pages_to_reread, pages_to_rewrite
 from kapdocs.diagnostics import Finding, emit, sort_findings
 from kapdocs.locate import SourceLines
 from kapdocs.store import get_store
@@ -198,14 +198,28 @@ def _targets(env: BuildEnvironment) -> links.Targets:
 
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     store = get_store(env)
-    with store.deriving():
-        with timed("checks"):
-            store.start_checks()
-            store.data["findings"] = run_checks(app, env)
-            rewrite = pages_to_rewrite(env, store)
-        for finding in store.findings:
-            emit(app, finding)
-        return rewrite
+    with store.deriving(), timed("checks"):
+        store.start_checks()
+        store.data["findings"] = run_checks(app, env)
+        return pages_to_rewrite(env, store)
+
+
+def on_env_updated_late(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """After sphinxcontrib-bibtex's own ``env-updated`` (priority 500), which works out what
+    each bibliography lists: the citations none lists, then every finding to the console;
+    returns the pages whose citations a change in those lists makes stale."""
+    store = get_store(env)
+    with timed("checks"):
+        try:
+            unlisted = citations.check_listed(store.records("cites"), env)
+        except Exception:  # as in run_checks: a bug here must not hide the other findings
+            unlisted = [internal_error("conf.py", "citations check", "the whole site")]
+        if unlisted:
+            store.data["findings"] = sort_findings([*store.findings, *unlisted])
+        rewrite = pages_citing_relisted(env, store)
+    for finding in store.findings:
+        emit(app, finding)
+    return rewrite
 
 
 def on_env_get_outdated(
@@ -238,5 +252,6 @@ def setup_checks(app: Sphinx) -> None:
     app.connect("doctree-read", on_doctree_read)
     app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("env-updated", on_env_updated)
+    app.connect("env-updated", on_env_updated_late, priority=700)
     # Before Sphinx's own handler for :ref: (priority 500), which warns and stops the event.
     app.connect("warn-missing-reference", on_warn_missing_reference, priority=100)

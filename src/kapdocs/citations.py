@@ -10,7 +10,7 @@ and leaves the role as text instead; its domain, asked by MyST about a link such
 that the link is a ``link_doc`` finding. Once all pages are read, the keys are compared with
 the bibliography, whose entries must each carry a well-formed DOI or PubMed identifier.
 sphinxcontrib-bibtex's own "could not find bibtex key" warning is replaced by
-``cite_undefined``.
+``cite_undefined``: for a key the .bib files lack, and for one that no bibliography lists.
 """
 
 from __future__ import annotations
@@ -112,11 +112,11 @@ def register_roles(app: Sphinx) -> None:
 def collect_cites(
     app: Sphinx, index: NodeIndex, docname: str, default_source: str, lines: SourceLines
 ) -> list[CiteRef]:
-    # (key, or the whole target of a malformed role; source; line hint; malformed)
-    found: list[tuple[str, str, int, bool]] = []
+    # (key, or the whole target of a malformed role; source; line hint; malformed; foot)
+    found: list[tuple[str, str, int, bool, bool]] = []
     pending = app.env.current_document.pop(_PENDING, []) or []
     for key, location, lineno in pending:
-        found.append((key, _source(location, default_source), lineno or 1, False))
+        found.append((key, _source(location, default_source), lineno or 1, False, True))
     for xref in index.of(addnodes.pending_xref):
         if xref.get("refdomain") != "cite":
             continue
@@ -128,12 +128,12 @@ def collect_cites(
             targets = list(parse_citation_targets(str(xref["reftarget"])))
         except ValueError:
             targets = []
-        found += [(t.key, source, index.expected_line(xref), False) for t in targets]
+        found += [(t.key, source, index.expected_line(xref), False, False) for t in targets]
     for target, location, lineno in app.env.current_document.pop(_MALFORMED, []) or []:
-        found.append((target, _source(location, default_source), lineno or 1, True))
+        found.append((target, _source(location, default_source), lineno or 1, True, False))
     return [
-        CiteRef(docname, lines.relpath(source), lines.find(source, key, line), key, malformed)
-        for key, source, line, malformed in found
+        CiteRef(docname, lines.relpath(source), lines.find(source, key, line), key, malformed, foot)
+        for key, source, line, malformed, foot in found
         if key or malformed
     ]
 
@@ -218,6 +218,40 @@ def check_cites(cites: Iterable[CiteRef], entries: list[BibEntry]) -> list[Findi
         )
     findings += _check_entries(entries, cited)
     return findings
+
+
+def check_listed(cites: Iterable[CiteRef], env: BuildEnvironment) -> list[Finding]:
+    """``cite_undefined`` for a ``cite`` role's key that the .bib files have but that no
+    bibliography lists (there is none, or its filter leaves the entry out).
+
+    sphinxcontrib-bibtex shows such a citation as "[]" and warns with the message kapdocs
+    replaces. Which entries each bibliography lists is known once its own ``env-updated``
+    has run. A ``footcite`` is listed on its page in any case.
+    """
+    domain: Any = env.domains.get("cite")
+    if domain is None:
+        return []
+    entries = domain.bibdata.data.entries  # keys as the .bib files write them
+    listed = {
+        citation.key
+        for citation in domain.citations
+        if domain.bibliographies[citation.bibliography_key].list_ == "citation"
+    }
+    return [
+        Finding(
+            Code.CITE_UNDEFINED,
+            cite.file,
+            cite.line,
+            f"citation key {cite.key!r} is in the .bib file, but no bibliography directive "
+            "lists it, so the citation shows as '[]'; add a bibliography directive to a "
+            "page, or widen the filter of one",
+        )
+        for cite in cites
+        # A key in another case is not in the .bib file as written: check_cites reports it.
+        if not (cite.malformed or cite.foot or cite.key in listed)
+        and cite.key in entries
+        and entries[cite.key].key == cite.key
+    ]
 
 
 def _check_entries(entries: Iterable[BibEntry], cited: Set[str]) -> list[Finding]:

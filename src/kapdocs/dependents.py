@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sphinx.util import docname_join
 
@@ -175,6 +175,40 @@ def _bibliography_pages(env: BuildEnvironment) -> set[str]:
     domain = env.domains.get("cite")
     bibliographies = getattr(domain, "bibliographies", None) or {}
     return {key.docname for key in bibliographies}
+
+
+def pages_citing_relisted(env: BuildEnvironment, store: KapdocsDomain) -> list[str]:
+    """Pages citing an entry that the bibliographies now list elsewhere, under another id
+    or label, or no longer (or newly) list.
+
+    sphinxcontrib-bibtex works out what each bibliography lists on its own
+    ``env-updated``, so this runs after it. Editing a bibliography's filter, or adding or
+    removing one, re-reads only its page: a page citing the entry kept showing "[]", or
+    linked an id the bibliography no longer had. Nothing on the first build, which writes
+    every page.
+    """
+    domain: Any = env.domains.get("cite")
+    if domain is None:
+        return []
+    places: dict[str, set[tuple[str, str, str]]] = {}
+    for citation in domain.citations:
+        if domain.bibliographies[citation.bibliography_key].list_ == "citation":
+            places.setdefault(citation.key, set()).add(
+                (
+                    citation.bibliography_key.docname,
+                    citation.citation_id,
+                    str(citation.formatted_entry.label),
+                )
+            )
+    current = {key: tuple(sorted(where)) for key, where in places.items()}
+    last: dict[str, tuple[tuple[str, str, str], ...]] | None = store.data["listed"]
+    store.data["listed"] = current
+    if last is None:
+        return []
+    changed = {key for key, _ in current.items() ^ last.items()}
+    return sorted(
+        {cite.docname for cite in store.records("cites") if cite.key in changed and not cite.foot}
+    )
 
 
 def pages_to_reread(

@@ -139,14 +139,15 @@ class RawHtml(NamedTuple):
 
 
 class CiteRef(NamedTuple):
-    """One citation key used by a ``cite`` or ``footcite`` role, or (*malformed*) the
-    whole target of a ``cite`` role that is not keys separated by commas."""
+    """One citation key used by a ``cite`` or (*foot*) ``footcite`` role, or (*malformed*)
+    the whole target of a ``cite`` role that is not keys separated by commas."""
 
     docname: str
     file: str
     line: int
     key: str
     malformed: bool = False
+    foot: bool = False
 
 
 class PageInfo(NamedTuple):
@@ -229,6 +230,9 @@ class KapdocsDomain(Domain):
         **{kind: {} for kind in RECORD_KINDS},
         # part -> pickled {key: value}: what links point to, see kapdocs.dependents
         "snapshot": {},
+        # cited key -> where bibliographies list it, when the checks last ran (None before
+        # the first build): see kapdocs.dependents.pages_citing_relisted
+        "listed": None,
         # kind -> {docname: its rows when the checks last ran (None: it had none)}, for the
         # pages read or removed since; see changed_kinds
         "before": {},
