@@ -39,7 +39,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     return {
         "version": __version__,
         # Bump when a record's shape in store.py changes.
-        "env_version": 10,
+        "env_version": 11,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -224,7 +224,9 @@ class KapdocsDomain(Domain):
 
     name = "kapdocs"
     label = "kapdocs"
-    data_version = 7
+    # Bump when the keys of initial_data change: Sphinx then reads every page again
+    # instead of loading an environment that lacks a key (it crashed the build).
+    data_version = 8
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
