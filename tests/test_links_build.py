@@ -466,6 +466,23 @@ def test_a_key_no_bibliography_lists_is_reported_in_every_build(
     assert 'href="bib.html#' in (outdir / "a.html").read_text()
 
 
+def test_a_key_with_a_bibliography_s_key_prefix_cites_the_entry(make_app, tmp_path: Path) -> None:
+    # sphinxcontrib-bibtex's :keyprefix: lists lee2019 as "pre-lee2019" and Jones2021 as
+    # "pre-Jones2021"; citing those is citing the entries, not keys missing from refs.bib.
+    bib = "# Bib\n\n```{bibliography}\n:keyprefix: pre-\n```\n"
+    pages = {
+        "a.md": "# A\n\n{cite:p}`pre-lee2019` {cite:p}`pre-Jones2021`\n\n"
+        "{cite:p}`pre-nokey` {cite:p}`post-lee2019`\n",
+        "bib.md": bib,
+    }
+    src = _bibtex_site(tmp_path, pages)
+    warnings, outdir = build_once(make_app, src)
+    assert findings(warnings, src) == [("a.md", 5, "cite_undefined"), ("a.md", 5, "cite_undefined")]
+    assert "citation key 'pre-nokey' is not in the bibliography" in warnings
+    assert "citation key 'post-lee2019' is not in the bibliography" in warnings
+    assert (outdir / "a.html").read_text().count('href="bib.html#') == 2
+
+
 def test_labels_numbered_in_citation_order_follow_a_citation_added_earlier(
     make_app, tmp_path: Path
 ) -> None:

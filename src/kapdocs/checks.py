@@ -110,7 +110,9 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         (
             "citations",
             lambda: citations.check_cites(
-                store.records("cites"), citations.bibliography(env, lines)
+                store.records("cites"),
+                citations.bibliography(env, lines),
+                citations.key_prefixes(env),
             ),
         ),
         (

@@ -187,7 +187,28 @@ def _entry_lines(text: list[str]) -> dict[str, int]:
 # -- checking --------------------------------------------------------------------------------
 
 
-def check_cites(cites: Iterable[CiteRef], entries: list[BibEntry]) -> list[Finding]:
+def key_prefixes(env: BuildEnvironment) -> frozenset[str]:
+    """The ``keyprefix`` options of the site's bibliographies: ``{cite}`pre-lee2019``` cites
+    ``lee2019`` as listed by a bibliography with ``:keyprefix: pre-``."""
+    domain: Any = env.domains.get("cite")
+    bibliographies = getattr(domain, "bibliographies", None) or {}
+    return frozenset(b.keyprefix for b in bibliographies.values() if b.keyprefix)
+
+
+def bib_key(key: str, keys: Set[str], prefixes: Iterable[str]) -> str | None:
+    """The key of the .bib entry that a cite role's *key* names, if any: itself, or what
+    follows one of the bibliographies' key prefixes."""
+    if key in keys:
+        return key
+    for prefix in prefixes:
+        if key.startswith(prefix) and key[len(prefix) :] in keys:
+            return key[len(prefix) :]
+    return None
+
+
+def check_cites(
+    cites: Iterable[CiteRef], entries: list[BibEntry], prefixes: Iterable[str]
+) -> list[Finding]:
     keys = {entry.key for entry in entries}
     findings = []
     cited: set[str] = set()
@@ -203,8 +224,9 @@ def check_cites(cites: Iterable[CiteRef], entries: list[BibEntry]) -> list[Findi
                 )
             )
             continue
-        cited.add(cite.key)
-        if cite.key in keys:
+        key = None if cite.foot else bib_key(cite.key, keys, prefixes)
+        cited.add(key or cite.key)
+        if key is not None or cite.key in keys:
             continue
         close = difflib.get_close_matches(cite.key, sorted(keys), n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else "; add it to the .bib file"
@@ -231,7 +253,8 @@ def check_listed(cites: Iterable[CiteRef], env: BuildEnvironment) -> list[Findin
     domain: Any = env.domains.get("cite")
     if domain is None:
         return []
-    entries = domain.bibdata.data.entries  # keys as the .bib files write them
+    keys = set(domain.bibdata.data.entries)  # as the .bib files write them
+    prefixes = key_prefixes(env)
     listed = {
         citation.key
         for citation in domain.citations
@@ -249,8 +272,7 @@ def check_listed(cites: Iterable[CiteRef], env: BuildEnvironment) -> list[Findin
         for cite in cites
         # A key in another case is not in the .bib file as written: check_cites reports it.
         if not (cite.malformed or cite.foot or cite.key in listed)
-        and cite.key in entries
-        and entries[cite.key].key == cite.key
+        and bib_key(cite.key, keys, prefixes) is not None
     ]
 
 
