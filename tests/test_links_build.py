@@ -472,7 +472,7 @@ def test_a_key_with_a_bibliography_s_key_prefix_cites_the_entry(make_app, tmp_pa
     bib = "# Bib\n\n```{bibliography}\n:keyprefix: pre-\n```\n"
     pages = {
         "a.md": "# A\n\n{cite:p}`pre-lee2019` {cite:p}`pre-Jones2021`\n\n"
-        "{cite:p}`pre-nokey` {cite:p}`post-lee2019`\n",
+        "{cite:p}`pre-nokey` {cite:p}`post-lee2019`\n\n[named](pre-lee2019)\n",
         "bib.md": bib,
     }
     src = _bibtex_site(tmp_path, pages)
@@ -480,7 +480,7 @@ def test_a_key_with_a_bibliography_s_key_prefix_cites_the_entry(make_app, tmp_pa
     assert findings(warnings, src) == [("a.md", 5, "cite_undefined"), ("a.md", 5, "cite_undefined")]
     assert "citation key 'pre-nokey' is not in the bibliography" in warnings
     assert "citation key 'post-lee2019' is not in the bibliography" in warnings
-    assert (outdir / "a.html").read_text().count('href="bib.html#') == 2
+    assert (outdir / "a.html").read_text().count('href="bib.html#') == 3  # the link too
 
 
 def test_labels_numbered_in_citation_order_follow_a_citation_added_earlier(

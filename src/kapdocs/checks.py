@@ -186,7 +186,10 @@ def _targets(env: BuildEnvironment) -> links.Targets:
         # sphinxcontrib-bibtex lists no objects but links [text](key) to an entry that a
         # {bibliography} lists; which it lists is known only after this check (its own
         # env-updated), so any entry counts: the written-page pass finds one not listed.
-        objects.update(cite.bibdata.data.entries.keys())
+        # A bibliography's key prefix names its entries too.
+        keys = list(cite.bibdata.data.entries.keys())
+        for prefix in ("", *citations.key_prefixes(env)):
+            objects.update(prefix + key for key in keys)
     return links.Targets(
         env.found_docs,
         {a.docname: set(a.ids) for a in get_store(env).records("anchors")},
