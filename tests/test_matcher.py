@@ -7,7 +7,7 @@ import re
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from kapdocs.matcher import TermMatcher, normalise
+from kapdocs.matcher import PLAIN_QUOTES, TermMatcher, normalise
 
 
 def mentions(names: list[str], text: str) -> list[str]:
@@ -31,9 +31,24 @@ def test_normalise_folds_whitespace_and_case() -> None:
     assert len(normalise("İstanbul")) == len("İstanbul")
 
 
+def test_a_name_with_a_quote_matches_a_curled_one() -> None:
+    # Sphinx's smart quotes curl the prose's quotes, not the glossary name's.
+    text = "Alzheimer\u2019s disease, alzheimer's disease, Set and \u201csetting\u201d."
+    assert mentions(["Alzheimer's disease", 'Set and "setting"'], text) == [
+        "Alzheimer\u2019s disease",
+        "alzheimer's disease",
+        "Set and \u201csetting\u201d",
+    ]
+    assert mentions(["Alzheimer\u2019s disease"], "Alzheimer's disease") == ["Alzheimer's disease"]
+
+
 def regex_mentions(table: dict[str, int], text: str) -> list[tuple[int, int, int]]:
-    """The reference: one regular expression per name; a lookahead finds overlapping ones."""
+    """The reference: one regular expression per name; a lookahead finds overlapping ones.
+    Quotes are plain in names and text where a name has one."""
     lowered = text.lower()
+    if any(set(name) & set("'\"\u2018\u2019\u201c\u201d") for name in table):
+        lowered = lowered.translate(PLAIN_QUOTES)
+        table = {name.translate(PLAIN_QUOTES): value for name, value in table.items()}
     return sorted(
         (match.start(), match.start() + len(name), value)
         for name, value in table.items()
@@ -42,8 +57,8 @@ def regex_mentions(table: dict[str, int], text: str) -> list[tuple[int, int, int
 
 
 @given(
-    st.lists(st.text(alphabet="abes -/(é—\n", min_size=1, max_size=6), max_size=6),
-    st.text(alphabet="abes -/(_é1—\n\t\xa0\x00", max_size=60),
+    st.lists(st.text(alphabet="abes -/(é—\n'\u2019", min_size=1, max_size=6), max_size=6),
+    st.text(alphabet="abes -/(_é1—\n\t\xa0\x00'\u2018\u2019", max_size=60),
 )
 @example(["ab", "ab a", "a"], "ab abs ab a abes ba_ab-a")
 @example(["a a"], "a a a")  # one name overlapping itself
@@ -52,6 +67,7 @@ def regex_mentions(table: dict[str, int], text: str) -> list[tuple[int, int, int
 @example(["é-a", "a b"], "É-a a\nb a\tb a\xa0b")  # a space in a name matches only a space
 @example(["-", "—("], "-—( -")  # names of signs alone, also at the end of the text
 @example(["a\ud800b"], "a\ud800b \ud800a\ud800b")  # a lone surrogate (unicode directive)
+@example(["a'b", "a\u2019b"], "a'b a\u2018b a\u2019b")  # names that differ only in quotes
 def test_find_agrees_with_a_regular_expression_per_name(names: list[str], text: str) -> None:
     table = {normalise(name): number for number, name in enumerate(names)}
     table.pop("", None)

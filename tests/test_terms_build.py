@@ -143,6 +143,36 @@ def test_options_turn_checks_off(app: SphinxTestApp, warning) -> None:
     assert not (app.outdir / "kapdocs-report.json").exists()
 
 
+APOSTROPHES = {
+    "glossary.md": "# Glossary\n\n```{glossary}\nAlzheimer's disease\n  A dementia.\n\n"
+    "Cohen's d\n  An effect size.\n\nSet and \u201csetting\u201d\n  Context.\n```\n",
+    "a.md": "# A\n\nLinked: {term}`Alzheimer's disease`.\n\nThe Cohen's d was large.\n\n"
+    "Set and \u201csetting\u201d matter, {term}`Set and \u201csetting\u201d`.\n",
+}
+
+
+def test_terms_with_apostrophes_are_named_as_sphinx_registers_them(
+    make_app, tmp_path: Path
+) -> None:
+    # Sphinx's smart quotes curl the apostrophe in the glossary's term text, not in the name
+    # Sphinx registered, which roles name: kapdocs took the curled text, so the role that
+    # Sphinx resolved was term_undefined and its entry term_unused.
+    src = write_site(tmp_path / "src", APOSTROPHES)
+    warnings, outdir = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [
+        ("a.md", 5, "term_unlinked"),
+        ("glossary.md", 7, "term_unused"),
+    ]
+    # The prose mention (curled there too) is found, and the hint is a role Sphinx resolves.
+    assert "write {term}`Cohen's d` at its first mention" in warnings
+    glossary = (outdir / "glossary.html").read_text()
+    assert glossary.count('class="kapdocs-used-on"') == 2  # Alzheimer's disease, Set and "setting"
+    (src / "a.md").write_text(APOSTROPHES["a.md"].replace("The Cohen's d", "The {term}`Cohen's d`"))
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == []
+    assert "term not in glossary" not in warnings
+
+
 def test_a_build_that_stops_with_an_error_leaves_no_report(make_app, tmp_path: Path) -> None:
     src = write_site(tmp_path / "src", {"a.md": "# A\n\nText.\n"})
     _, outdir = build_once(make_app, src)

@@ -15,6 +15,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from kapdocs.store import Definition, get_store
+from kapdocs.terms import term_name
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -59,7 +60,7 @@ def collect(index: NodeIndex, docname: str) -> list[Definition]:
         found.append(
             Definition(
                 docname,
-                tuple(term.astext() for term in terms),
+                tuple(term_name(term) for term in terms),
                 tuple(term["ids"][0] if term["ids"] else "" for term in terms),
                 summarise(body.astext()),
             )

@@ -21,6 +21,15 @@ if TYPE_CHECKING:
 V = TypeVar("V")
 
 
+# Sphinx's smart quotes curl the quotes of prose ("Alzheimer's" in the source is
+# "Alzheimer\u2019s" in the page), not those of the glossary names roles must name: a name
+# with a quote matches either kind. One character for one, so offsets stay valid.
+PLAIN_QUOTES = str.maketrans(
+    dict.fromkeys("\u2018\u2019\u201a\u201b", "'") | dict.fromkeys("\u201c\u201d\u201e\u201f", '"')
+)
+_QUOTES = frozenset("'\"\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f")
+
+
 # Asked for the same few thousand glossary names by several checks on every build.
 @functools.lru_cache(maxsize=1 << 16)
 def normalise(name: str) -> str:
@@ -37,7 +46,12 @@ class TermMatcher(Generic[V]):
 
     def __init__(self, names: Mapping[str, V]) -> None:
         self._automaton = ahocorasick.Automaton()
+        # Quotes are made plain in names and text alike, but only where a name has one: a
+        # match never spans a quote otherwise, and the scan is spared a pass over the text.
+        self._fold = any(not _QUOTES.isdisjoint(name) for name in names)
         for name, value in names.items():
+            if self._fold:
+                name = name.translate(PLAIN_QUOTES)
             if name:
                 # The distance from a match's last character back to its first, kept with
                 # the value so that the loop in find() need not work it out at every match.
@@ -56,6 +70,8 @@ class TermMatcher(Generic[V]):
         if self._empty:
             return []
         lowered = lower_same_length(text)
+        if self._fold:
+            lowered = lowered.translate(PLAIN_QUOTES)
         # Sentinels that are never alphanumeric, one before and three after the text, spare
         # bounds checks: padded[i + 1] is lowered[i].
         padded = f"\x00{lowered}\x00\x00\x00"

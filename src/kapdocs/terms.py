@@ -18,7 +18,7 @@ from sphinx import addnodes
 
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import node_line, node_source
-from kapdocs.matcher import TermMatcher, normalise
+from kapdocs.matcher import PLAIN_QUOTES, TermMatcher, normalise
 from kapdocs.store import TermEntry, TermRef
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def collect_entries(
             ),
             default=glossary.line or node_line(items[0]),
         )
-        raw_lines = [(t.rawsource or t.astext()) for group in terms for t in group]
+        raw_lines = [(t.rawsource or term_name(t)) for group in terms for t in group]
         found = iter(lines.glossary_term_lines(source, anchor, raw_lines))
         for item, group in zip(items, terms, strict=True):
             if not group:
@@ -73,12 +73,26 @@ def collect_entries(
                     docname,
                     lines.relpath(source),
                     name_lines[0],
-                    tuple(t.astext() for t in group),
+                    tuple(term_name(t) for t in group),
                     name_lines,
                     empty,
                 )
             )
     return entries
+
+
+def term_name(term: nodes.term) -> str:
+    """The name Sphinx registered for a glossary term, which roles must name.
+
+    The term's text may differ: Sphinx's smart quotes later curl the apostrophe of
+    "Alzheimer's disease". The index entry Sphinx adds to the term keeps the name.
+    """
+    for child in term.children:
+        if isinstance(child, addnodes.index):
+            for entry in child["entries"]:
+                if len(entry) > 2 and entry[2] in term["ids"]:
+                    return str(entry[1])
+    return term.astext()
 
 
 def _shows_anything(definition: nodes.Element) -> bool:
@@ -266,7 +280,7 @@ def check_unlinked(
                 hint = segment.line + bisect_right(segment.breaks, start)
                 path = os.path.join(lines.srcdir, segment.file)
                 line = lines.find(path, mention, hint)
-                role = term_role(mention, lines.is_rst(path))
+                role = term_role(_role_text(mention, entry, names), lines.is_rst(path))
                 findings.append(
                     Finding(
                         Code.TERM_UNLINKED,
@@ -277,6 +291,20 @@ def check_unlinked(
                     )
                 )
     return found
+
+
+def _role_text(mention: str, entry: TermEntry, names: Mapping[str, tuple[TermEntry, str]]) -> str:
+    """What a term role at *mention* should say to link *entry*, as Sphinx resolves it.
+
+    The mention itself, or with plain quotes: smart quotes curled those of the prose, not
+    those of the name Sphinx registered. Otherwise the mention titles a role naming the
+    entry (its quotes curled in the glossary source, say).
+    """
+    for text in (mention, mention.translate(PLAIN_QUOTES)):
+        found = names.get(normalise(text))
+        if found is not None and found[0] == entry:
+            return text
+    return f"{mention} <{entry.names[0]}>"
 
 
 def term_role(text: str, rst: bool) -> str:

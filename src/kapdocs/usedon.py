@@ -156,7 +156,7 @@ def add_used_on(app: Sphinx, docname: str, glossaries: list[addnodes.glossary]) 
             body = next((c for c in item.children if isinstance(c, nodes.definition)), None)
             if not names or body is None:
                 continue
-            pages = mapping.get(normalise(names[0].astext()), [])
+            pages = mapping.get(normalise(terms.term_name(names[0])), [])
             if pages:
                 body += (
                     _used_on_html(pages, fragments) if is_html else _used_on_paragraph(pages, links)
