@@ -257,7 +257,9 @@ def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
     path = link.target.partition("#")[0]
     suffix = next((s for s in targets.suffixes if path.endswith(s) and path != s), None)
     if suffix is not None:
-        return _missing_file_finding(link, targets, path, suffix)
+        return _missing_page(
+            link, targets, path, path.removesuffix(suffix), link.target[len(path) :]
+        )
     page = "page"
     joined = docname_join(link.docname, link.target)
     if joined != link.target and not link.target.startswith("/"):
@@ -287,11 +289,6 @@ def _as_named(docname: str, folder: str) -> str:
         return docname
     inside = folder + "/"
     return docname[len(inside) :] if docname.startswith(inside) else "/" + docname
-
-
-def _missing_file_finding(link: LinkRef, targets: Targets, path: str, suffix: str) -> Finding:
-    """``[text](page.md)`` whose file MyST did not find: offer the nearest page."""
-    return _missing_page(link, targets, path, path.removesuffix(suffix), link.target[len(path) :])
 
 
 def _missing_page(
