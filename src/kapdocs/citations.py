@@ -28,7 +28,7 @@ from kapdocs.locate import node_source
 from kapdocs.store import CiteRef
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Set
+    from collections.abc import Iterable, Iterator, Set
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -187,12 +187,28 @@ def _entry_lines(text: list[str]) -> dict[str, int]:
 # -- checking --------------------------------------------------------------------------------
 
 
+def bibliographies(env: BuildEnvironment) -> dict[Any, Any]:
+    """sphinxcontrib-bibtex's bibliography directives (key: docname and id), if it is loaded."""
+    return getattr(env.domains.get("cite"), "bibliographies", None) or {}
+
+
+def listed_citations(env: BuildEnvironment) -> Iterator[Any]:
+    """The entries that bibliographies list for cite roles to link (not bullet lists).
+
+    Known once sphinxcontrib-bibtex's own ``env-updated`` has run.
+    """
+    domain: Any = env.domains.get("cite")
+    if domain is None:
+        return
+    for citation in domain.citations:
+        if domain.bibliographies[citation.bibliography_key].list_ == "citation":
+            yield citation
+
+
 def key_prefixes(env: BuildEnvironment) -> frozenset[str]:
     """The ``keyprefix`` options of the site's bibliographies: ``{cite}`pre-lee2019``` cites
     ``lee2019`` as listed by a bibliography with ``:keyprefix: pre-``."""
-    domain: Any = env.domains.get("cite")
-    bibliographies = getattr(domain, "bibliographies", None) or {}
-    return frozenset(b.keyprefix for b in bibliographies.values() if b.keyprefix)
+    return frozenset(b.keyprefix for b in bibliographies(env).values() if b.keyprefix)
 
 
 def bib_key(key: str, keys: Set[str], prefixes: Iterable[str]) -> str | None:
@@ -255,11 +271,7 @@ def check_listed(cites: Iterable[CiteRef], env: BuildEnvironment) -> list[Findin
         return []
     keys = set(domain.bibdata.data.entries)  # as the .bib files write them
     prefixes = key_prefixes(env)
-    listed = {
-        citation.key
-        for citation in domain.citations
-        if domain.bibliographies[citation.bibliography_key].list_ == "citation"
-    }
+    listed = {citation.key for citation in listed_citations(env)}
     return [
         Finding(
             Code.CITE_UNDEFINED,

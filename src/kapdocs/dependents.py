@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sphinx.util import docname_join
 
 from kapdocs import terms
+from kapdocs.citations import bibliographies, listed_citations
 from kapdocs.governance import build_date
 from kapdocs.links import ANY, DOC, REF
 from kapdocs.matcher import normalise
@@ -166,15 +167,8 @@ def pages_to_rewrite(env: BuildEnvironment, store: KapdocsDomain) -> list[str]:
     changed = _changed_keys(env, store)
     if not changed:
         return []  # nothing changed, or the first build: every page is written anyway
-    needs = dependencies(store, _bibliography_pages(env))
+    needs = dependencies(store, {key.docname for key in bibliographies(env)})
     return sorted(doc for doc, keys in needs.items() if keys & changed)
-
-
-def _bibliography_pages(env: BuildEnvironment) -> set[str]:
-    """Pages with a ``bibliography`` directive of sphinxcontrib-bibtex, if it is loaded."""
-    domain = env.domains.get("cite")
-    bibliographies = getattr(domain, "bibliographies", None) or {}
-    return {key.docname for key in bibliographies}
 
 
 def pages_citing_relisted(env: BuildEnvironment, store: KapdocsDomain) -> list[str]:
@@ -187,19 +181,17 @@ def pages_citing_relisted(env: BuildEnvironment, store: KapdocsDomain) -> list[s
     linked an id the bibliography no longer had. Nothing on the first build, which writes
     every page.
     """
-    domain: Any = env.domains.get("cite")
-    if domain is None:
+    if env.domains.get("cite") is None:
         return []
     places: dict[str, set[tuple[str, str, str]]] = {}
-    for citation in domain.citations:
-        if domain.bibliographies[citation.bibliography_key].list_ == "citation":
-            places.setdefault(citation.key, set()).add(
-                (
-                    citation.bibliography_key.docname,
-                    citation.citation_id,
-                    str(citation.formatted_entry.label),
-                )
+    for citation in listed_citations(env):
+        places.setdefault(citation.key, set()).add(
+            (
+                citation.bibliography_key.docname,
+                citation.citation_id,
+                str(citation.formatted_entry.label),
             )
+        )
     current = {key: tuple(sorted(where)) for key, where in places.items()}
     last: dict[str, tuple[tuple[str, str, str], ...]] | None = store.data["listed"]
     store.data["listed"] = current
