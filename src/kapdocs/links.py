@@ -170,6 +170,10 @@ class Targets:
         self.suffixes = tuple(suffixes)  # of source files, as in source_suffix
         self.source_path = source_paths  # docname -> its source file, relative to srcdir
 
+    def source_suffix(self, path: str) -> str | None:
+        """The source suffix *path* ends with, if it names a source file ("page.md")."""
+        return next((s for s in self.suffixes if path.endswith(s) and path != s), None)
+
     def has_anchor(self, docname: str, anchor: str) -> bool:
         if anchor in self.anchors.get(docname, ()):
             return True
@@ -234,11 +238,11 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
         return _bare_name_finding(link, targets)
     # The target is the page's name from the top folder, shown so ("/") where the linking
     # page is in a folder; the hint is written as the role would take it on that page.
-    close = difflib.get_close_matches(link.target, list(targets.docs), n=1, cutoff=0.6)
+    close = _closest(link.target, targets.docs)
     folder = posixpath.dirname(link.docname)
     hint = (
-        f"; did you mean {_as_named(close[0], folder)!r}?"
-        if close
+        f"; did you mean {_as_named(close, folder)!r}?"
+        if close is not None
         else "; fix the path of the link"
     )
     shown = f"/{link.target}" if folder else link.target
@@ -255,11 +259,8 @@ def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
     """
     folder = posixpath.dirname(link.docname)
     path = link.target.partition("#")[0]
-    suffix = next((s for s in targets.suffixes if path.endswith(s) and path != s), None)
-    if suffix is not None:
-        return _missing_page(
-            link, targets, path, path.removesuffix(suffix), link.target[len(path) :]
-        )
+    if targets.source_suffix(path) is not None:
+        return _missing_page(link, targets, path, link.target[len(path) :])
     page = "page"
     joined = docname_join(link.docname, link.target)
     if joined != link.target and not link.target.startswith("/"):
@@ -292,27 +293,26 @@ def _as_named(docname: str, folder: str) -> str:
 
 
 def _missing_page(
-    link: LinkRef | ExternalLink,
-    targets: Targets,
-    written: str,
-    stem: str,
-    fragment: str,
-    prefix: str = "",
+    link: LinkRef | ExternalLink, targets: Targets, path: str, fragment: str, prefix: str = ""
 ) -> Finding:
-    """``link_doc`` for a link naming the file *written* (*stem* without its suffix),
-    with the nearest page's file from the linking page's folder, after *prefix*."""
+    """``link_doc`` for a link naming the file *path* (after *prefix*), with the nearest
+    page's file from the linking page's folder."""
     folder = posixpath.dirname(link.docname)
+    suffix = targets.source_suffix(path) or ""
+    stem = path.removesuffix(suffix)
     joined = docname_join(link.docname, stem)
-    suffix = written.removeprefix(prefix)[len(stem) :]
     where = "" if joined == stem else f" ({joined + suffix!r} from the top folder)"
-    close = difflib.get_close_matches(joined, list(targets.docs), n=1, cutoff=0.6)
-    if close:
-        nearest = posixpath.relpath(targets.source_path(close[0]), folder or ".")
+    close = _closest(joined, targets.docs)
+    if close is not None:
+        nearest = posixpath.relpath(targets.source_path(close), folder or ".")
         hint = f"; did you mean {prefix + nearest + fragment!r}?"
     else:
         hint = "; fix the path of the link"
     return Finding(
-        Code.LINK_DOC, link.file, link.line, f"page {written!r}{where} is not in the site{hint}"
+        Code.LINK_DOC,
+        link.file,
+        link.line,
+        f"page {prefix + path!r}{where} is not in the site{hint}",
     )
 
 
@@ -324,20 +324,19 @@ def check_project_links(external: Iterable[ExternalLink], targets: Targets) -> l
     for link in external:
         if link.scheme != "project":
             continue
-        path, hash_, fragment = link.uri.partition("#")
-        stem = path.removeprefix("project:")
-        suffix = next((s for s in targets.suffixes if stem.endswith(s) and stem != s), "")
-        findings.append(
-            _missing_page(
-                link, targets, path, stem.removesuffix(suffix), hash_ + fragment, "project:"
-            )
-        )
+        path, hash_, fragment = link.uri.removeprefix("project:").partition("#")
+        findings.append(_missing_page(link, targets, path, hash_ + fragment, "project:"))
     return findings
 
 
-def _suggest(value: str, choices: Iterable[str]) -> str:
+def _closest(value: str, choices: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return close[0] if close else None
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    close = _closest(value, choices)
+    return f"; did you mean {close!r}?" if close is not None else ""
 
 
 # Pages cite the same few sites again and again.
