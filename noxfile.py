@@ -116,7 +116,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff (lint and format check) and mypy on src/."""
-    install(session, "-e", ".", "ruff", "mypy", "types-docutils")
+    install(session, "-e", ".", "ruff", "mypy", "types-docutils", "types-PyYAML")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
@@ -136,7 +136,9 @@ def audit(session: nox.Session) -> None:
 @nox.session
 def lock(session: nox.Session) -> None:
     """Re-resolve the newest allowed versions into constraints.txt (review the diff)."""
-    session.install("-e", ".[test]", "ruff", "mypy", "types-docutils", "sphinx-autobuild")
+    session.install(
+        "-e", ".[test]", "ruff", "mypy", "types-docutils", "types-PyYAML", "sphinx-autobuild"
+    )
     frozen = session.run("pip", "freeze", "--exclude-editable", silent=True)
     header = "# Pinned versions for every nox session (pip install -c constraints.txt).\n"
     header += (

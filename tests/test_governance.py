@@ -19,6 +19,7 @@ from kapdocs.governance import (
     check_pages,
     count_sentences,
     field_line,
+    front_matter_problem,
     is_reference_page,
     parse_date,
 )
@@ -381,6 +382,67 @@ def test_empty_required_field_is_reported(reviewer: str | None, problem: str | N
     assert [
         (f.line, f.message.removeprefix("reference page metadata: ")) for f in found
     ] == expected
+
+
+@pytest.mark.parametrize(
+    ("front", "problem"),
+    [
+        ("reviewed: 2026-01-05\nreviewer: Dr X\naudience: clinicians", None),
+        # A date PyYAML cannot make carries no position: the line that fails alone.
+        ("reviewer: Dr X\nreviewed: 2026-02-30\naudience: clinicians", (3, "day is out of range")),
+        ("reviewed: 2026-01-05\n  audience: c", (3, "mapping values are not allowed here")),
+        # A quote never closed is reported where it opens, not at the end of the text.
+        ("reviewed: 2026-01-05\nreviewer: 'Dr X\naudience: c", (3, "quoted scalar")),
+        # Where YAML noticed it, naming the line where the unclosed list opened.
+        ("audience: [a, b\nreviewer: r", (3, "while parsing a flow sequence on line 2: exp")),
+        ("- reviewed: 2026-01-05", (2, "is a list, not a mapping")),
+        ("just words", (2, "is a single value, not a mapping")),
+        ("", (1, "is empty")),
+    ],
+)
+def test_front_matter_problem(front: str, problem: tuple[int, str] | None) -> None:
+    text = ["---", *front.split("\n"), "---", "# Title"] if front else ["---", "---", "# T"]
+    found = front_matter_problem(text)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert found[0] == problem[0]
+        assert problem[1] in found[1]
+
+
+@pytest.mark.parametrize("text", [["# Title", "reviewed: 2026-02-30"], ["---", "a: [", "# T"]])
+def test_no_front_matter_is_no_problem(text: list[str]) -> None:
+    # No opening line, or one never closed: Markdown, which MyST does not read as YAML.
+    assert front_matter_problem(text) is None
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_front_matter_myst_cannot_read_is_one_finding_at_its_line(
+    make_app: Any, tmp_path: Path, parallel: int
+) -> None:
+    # MyST drops the whole front matter with "Malformed YAML" at line 1: one finding says
+    # why, where, instead of one "lacks" per field that the page does set.
+    fields = "---\nreviewer: R\nreviewed: {}\naudience: a\n---\n"
+    body = "# P\n\n```{admonition} Key points\n- One.\n```\n\n## References\n\nNone.\n"
+    srcdir = write_site(
+        tmp_path / "site",
+        {
+            "reference/date.md": fields.format("2026-02-30") + body,
+            "reference/list.md": "---\n- reviewed: 2026-01-05\n---\n" + body,
+            "reference/fine.md": fields.format("2026-01-05") + body,
+        },
+    )
+    warnings, _ = build_once(make_app, srcdir, parallel=parallel)
+    assert findings(warnings, srcdir) == [
+        ("reference/date.md", 3, "page_meta"),
+        ("reference/list.md", 2, "page_meta"),
+    ]
+    assert (
+        "the front matter is not valid YAML (day is out of range for month), so MyST read "
+        "none of its fields ('reviewed', 'reviewer', 'audience') [kapdocs.page_meta]"
+    ) in warnings
+    assert "lacks" not in warnings
 
 
 @pytest.mark.parametrize("value", ["", "null"])

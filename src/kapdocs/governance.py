@@ -21,6 +21,7 @@ import re
 import time
 from typing import TYPE_CHECKING
 
+import yaml
 from docutils import nodes
 from sphinx import addnodes
 
@@ -144,6 +145,8 @@ def collect_page(
         for key, value in sorted(metadata.items())
         if key in (*REQUIRED, *DATES)
     )
+    # MyST drops front matter it cannot load whole, with only "Malformed YAML" at line 1.
+    unreadable = None if meta or lines.is_rst(source) else front_matter_problem(text)
     title = next(iter(doctree.findall(nodes.title)), None)
     references = _references_section(doctree)
     uncited = tuple(
@@ -163,7 +166,61 @@ def collect_page(
         _has_key_points(doctree),
         references is not None,
         uncited,
+        unreadable,
     )
+
+
+def _front_matter(text: Sequence[str]) -> list[str] | None:
+    """The lines of a MyST page's front matter: between an opening ``---`` and the
+    closing ``---`` or ``...``; None when the page opens without one."""
+    if not text or text[0].rstrip() != "---":
+        return None
+    for index in range(1, len(text)):
+        if text[index].rstrip() in {"---", "..."}:
+            return list(text[1:index])
+    return None  # never closed: Markdown, not front matter
+
+
+def front_matter_problem(text: Sequence[str]) -> tuple[int, str] | None:
+    """(line, why) when the page's front matter is not a YAML mapping, as MyST loads it."""
+    block = _front_matter(text)
+    if block is None:
+        return None
+    source = "\n".join(block)
+    try:
+        data = yaml.safe_load(source)
+    except yaml.MarkedYAMLError as error:
+        mark, context = error.problem_mark, error.context_mark
+        # Found at the end of the text, the problem is something opened and never closed,
+        # such as a quote: the context mark is where it opened.
+        if mark is None or (mark.index >= len(source) and context is not None):
+            mark = context
+        line = mark.line + 2 if mark is not None else 1
+        why = error.problem or "unreadable"
+        if error.context:
+            # "while parsing a flow sequence" opened on another line: say which.
+            where = f" on line {context.line + 2}" if context and context.line + 2 != line else ""
+            why = f"{error.context}{where}: {why}"
+        return line, f"is not valid YAML ({why})"
+    except (yaml.YAMLError, ValueError, RecursionError) as error:
+        # A scalar YAML cannot construct, such as the date 2026-02-30, carries no mark:
+        # the first line that fails alone holds it.
+        return _failing_line(block), f"is not valid YAML ({error})"
+    if data is None:
+        return 1, "is empty"
+    if not isinstance(data, dict):
+        shape = "a list" if isinstance(data, list) else "a single value"
+        return 2, f"is {shape}, not a mapping of fields (`key: value` lines)"
+    return None
+
+
+def _failing_line(block: Sequence[str]) -> int:
+    for index, line in enumerate(block):
+        try:
+            yaml.safe_load(line)
+        except (yaml.YAMLError, ValueError, RecursionError):
+            return index + 2
+    return 1
 
 
 def field_line(text: Sequence[str], key: str) -> int:
@@ -174,17 +231,12 @@ def field_line(text: Sequence[str], key: str) -> int:
     reStructuredText docinfo field starts a line as ``:key:``. A key that merely ends
     with *key* (``not-reviewed:``) or a value that contains it is not the field.
     """
-    if text and text[0].rstrip() == "---":
+    block = _front_matter(text)
+    if block is not None:
         yaml_key = re.compile(
             rf"""(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*:(?:\s|$)"""
         )
-        for index in range(1, len(text)):
-            line = text[index]
-            if line.rstrip() in {"---", "..."}:
-                break
-            if yaml_key.match(line):
-                return index + 1
-        return 1
+        return next((index + 2 for index, line in enumerate(block) if yaml_key.match(line)), 1)
     field = re.compile(rf":{re.escape(key)}:(?:\s|$)")
     return next((index + 1 for index, line in enumerate(text) if field.match(line)), 1)
 
@@ -315,6 +367,17 @@ def check_pages(
 
 
 def _check_meta(page: PageInfo, today: dt.date) -> list[Finding]:
+    if page.unreadable is not None:
+        line, why = page.unreadable
+        return [
+            Finding(
+                Code.PAGE_META,
+                page.file,
+                line,
+                f"reference page metadata: the front matter {why}, so MyST read none of "
+                f"its fields ({', '.join(map(repr, REQUIRED))})",
+            )
+        ]
     problems: list[tuple[int, str]] = []
     for key in REQUIRED:
         if page.value(key) is None:

@@ -161,6 +161,8 @@ class PageInfo(NamedTuple):
     key_points: bool
     references: bool
     uncited: tuple[int, ...]
+    # (line, why) when MyST could read none of the front matter: its fields are unknown.
+    unreadable: tuple[int, str] | None = None
 
     def value(self, key: str) -> str | None:
         return next((value for k, value, _ in self.meta if k == key), None)
