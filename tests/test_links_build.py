@@ -327,6 +327,37 @@ def test_a_page_that_comes_or_goes_is_linked_as_in_a_clean_build(
 
 
 @pytest.mark.parametrize("parallel", [0, 2])
+def test_a_file_that_comes_is_linked_as_in_a_clean_build(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # [t](files/handout.pdf) with no such file is left for Sphinx to resolve by name (a
+    # link_doc finding); once the file is there MyST makes it a download link, but only
+    # when it reads the page again, which Sphinx alone would not do.
+    src = write_site(
+        tmp_path / "src",
+        {"sub/a.md": "# A\n\nThe [handout](files/handout.pdf) and [top](/notes.txt).\n"},
+    )
+
+    def incremental_equals_clean() -> tuple[list[tuple[str, int, str]], str]:
+        warnings, outdir = build_once(make_app, src, parallel=parallel)
+        html = (outdir / "sub/a.html").read_text()
+        clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
+        assert findings(warnings, src) == findings(clean, src)
+        return findings(warnings, src), html
+
+    assert incremental_equals_clean()[0] == [("sub/a.md", 3, "link_doc")] * 2
+    (src / "sub/files").mkdir()
+    (src / "sub/files/handout.pdf").write_bytes(b"%PDF-1.4\n")
+    (src / "notes.txt").write_text("notes\n")
+    found, html = incremental_equals_clean()
+    assert found == []
+    assert html.count('class="reference download internal"') == 2
+    (src / "notes.txt").unlink()
+    found, html = incremental_equals_clean()
+    assert found == [("sub/a.md", 3, "link_doc")]
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
 def test_a_missing_image_is_reported_once(make_app, tmp_path: Path, parallel: int) -> None:
     # Sphinx reports an image file it cannot read; the HTML pass does not repeat it,
     # but still reports an image that only raw HTML names.

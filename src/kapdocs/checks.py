@@ -26,7 +26,12 @@ from kapdocs import (
 )
 from kapdocs.collect import internal_error, on_doctree_read, on_source_read
 from kapdocs.config import conf_py_path, option_finding
-from kapdocs.dependents import pages_citing_relisted, pages_to_reread, pages_to_rewrite
+from kapdocs.dependents import (
+    pages_citing_relisted,
+    pages_linking_new_files,
+    pages_to_reread,
+    pages_to_rewrite,
+)
 from kapdocs.diagnostics import Finding, emit, sort_findings
 from kapdocs.locate import SourceLines
 from kapdocs.store import get_store
@@ -230,7 +235,9 @@ def on_env_updated_late(app: Sphinx, env: BuildEnvironment) -> list[str]:
 def on_env_get_outdated(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    return pages_to_reread(get_store(env), added | removed, env.config.source_suffix)
+    store = get_store(env)
+    reread = pages_to_reread(store, added | removed, env.config.source_suffix)
+    return sorted({*reread, *pages_linking_new_files(store, env)} - removed)
 
 
 # Sphinx's own missing-target warnings that kapdocs findings replace.

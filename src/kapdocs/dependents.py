@@ -10,12 +10,14 @@ parts, each worked out again only when a kind of record it comes from changed.
 Re-writing is not enough when a page came or went: MyST decides while reading whether
 ``[t](page.md)`` is a link to a page, by whether that file exists. So on
 ``env-get-outdated`` the pages with a link to a page just added or removed are read again,
-and read as a clean build would read them.
+and read as a clean build would read them. Likewise a page whose ``[t](handout.pdf)``
+found no file when read, once the file is there: MyST would now make it a download link.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from typing import TYPE_CHECKING
 
@@ -224,3 +226,21 @@ def pages_to_reread(
         if target in came_or_went:
             pages.add(link.docname)
     return sorted(pages - came_or_went)
+
+
+def pages_linking_new_files(store: KapdocsDomain, env: BuildEnvironment) -> list[str]:
+    """Pages with a MyST link ``[t](path)`` to a file that did not exist when they were read.
+
+    Such a link was left for Sphinx to resolve by name (a kapdocs finding if nothing has
+    the name); MyST makes it a download link, or a page link, when the file exists. A
+    file that goes is Sphinx's to notice: it re-reads the pages that depend on it.
+    """
+    pages = set()
+    for link in store.records("links"):
+        if link.kind != ANY or link.local or link.docname in pages:
+            continue
+        path = link.target.partition("#")[0]
+        # As MyST looks the file up: from the page's folder, or from the top for "/path".
+        if path and os.path.isfile(env.relfn2path(path, link.docname)[1]):
+            pages.add(link.docname)
+    return sorted(pages)
