@@ -229,7 +229,8 @@ def test_a_misspelt_page_link_offers_the_page_as_this_page_would_write_it(
     assert "a.md:3: WARNING: page 'glosary.md' is not in the site; did you mean 'glossary.md'?" in (
         warnings
     )
-    assert "page './othr.md' ('othr.md' from the top folder) is not in the site; " in warnings
+    # A path that resolves as written (but for "./") is not shown resolved.
+    assert "page './othr.md' is not in the site; " in warnings
     assert (
         "page 'glosary.md' ('sub/glosary.md' from the top folder) is not in the site; "
         "did you mean '../glossary.md#terms'?" in warnings
@@ -324,6 +325,39 @@ def test_a_page_that_comes_or_goes_is_linked_as_in_a_clean_build(
     links, html = incremental_equals_clean()
     assert len(links) == 2
     assert 'href="other.html' not in html
+
+
+def test_a_link_to_a_missing_file_offers_the_nearest_file(make_app, tmp_path: Path) -> None:
+    # [t](handout.pdf) naming no file is a file MyST did not find, not a label: the hint is
+    # the nearest file of that folder, written as the link wrote its folder.
+    page = (
+        "# A\n\n[a](files/handuot.pdf) [b](/sub/files/handout.pfd) [c](nofolder/x.pdf)\n\n"
+        "[d](fig.1) [e](files/other.docx)\n"
+    )
+    src = write_site(tmp_path / "src", {"sub/a.md": page})
+    (src / "sub/files").mkdir()
+    (src / "sub/files/handout.pdf").write_bytes(b"%PDF-1.4\n")
+    (src / "sub/files/notes.md").write_text("not a page of the toctree, and no file to offer\n")
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    messages = [line for line in warnings.splitlines() if "[kapdocs.link_doc]" in line]
+    assert [m.split("WARNING: ")[1].split(" [kapdocs.")[0] for m in messages] == [
+        "file '/sub/files/handout.pfd' is not in the site; did you mean '/sub/files/handout.pdf'?",
+        "file 'files/handuot.pdf' ('sub/files/handuot.pdf' from the top folder) is not in the "
+        "site; did you mean 'files/handout.pdf'?",
+        "file 'nofolder/x.pdf' ('sub/nofolder/x.pdf' from the top folder) is not in the site; "
+        "fix the path of the link, or add the file",
+        # A name whose "suffix" is a number is a label, as MyST may link by name.
+        "'fig.1' names no label, anchor on this page, page (from this page's folder, "
+        "'sub/fig.1') or other object that MyST links by name; fix the name, or add the label "
+        "it names",
+        "file 'files/other.docx' ('sub/files/other.docx' from the top folder) is not in the "
+        "site; fix the path of the link, or add the file",
+    ]
+    # The hints, written in place of the links, link the file.
+    (src / "sub/a.md").write_text("# A\n\n[a](files/handout.pdf) [b](/sub/files/handout.pdf)\n")
+    warnings, outdir = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == []
+    assert (outdir / "sub/a.html").read_text().count('class="reference download internal"') == 2
 
 
 @pytest.mark.parametrize("parallel", [0, 2])

@@ -203,6 +203,7 @@ def _targets(env: BuildEnvironment) -> links.Targets:
         terms_as_written,
         env.config.source_suffix,
         lambda docname: str(env.doc2path(docname, False)).replace(os.sep, "/"),
+        str(env.srcdir),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import posixpath
 import re
 from typing import TYPE_CHECKING
@@ -161,6 +162,7 @@ class Targets:
         terms: Set[str],
         suffixes: Iterable[str],
         source_paths: Callable[[str], str],
+        srcdir: str,
     ) -> None:
         self.docs = docs
         self.anchors = anchors
@@ -169,6 +171,19 @@ class Targets:
         self.terms = terms  # glossary terms as written: MyST finds one by the lower-case target
         self.suffixes = tuple(suffixes)  # of source files, as in source_suffix
         self.source_path = source_paths  # docname -> its source file, relative to srcdir
+        self.srcdir = srcdir
+
+    def files_in(self, folder: str) -> list[str]:
+        """Names of the files, other than pages, in *folder* (relative to srcdir)."""
+        try:
+            with os.scandir(os.path.join(self.srcdir, folder)) as entries:
+                return [
+                    entry.name
+                    for entry in entries
+                    if entry.is_file() and self.source_suffix(entry.name) is None
+                ]
+        except OSError:  # no such folder, or a file
+            return []
 
     def source_suffix(self, path: str) -> str | None:
         """The source suffix *path* ends with, if it names a source file ("page.md")."""
@@ -261,6 +276,8 @@ def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
     path = link.target.partition("#")[0]
     if targets.source_suffix(path) is not None:
         return _missing_page(link, targets, path, link.target[len(path) :])
+    if _names_a_file(path) and _closest(link.target, targets.labels) is None:
+        return _missing_file(link, targets, path)
     page = "page"
     joined = docname_join(link.docname, link.target)
     if joined != link.target and not link.target.startswith("/"):
@@ -301,7 +318,7 @@ def _missing_page(
     suffix = targets.source_suffix(path) or ""
     stem = path.removesuffix(suffix)
     joined = docname_join(link.docname, stem)
-    where = "" if joined == stem else f" ({joined + suffix!r} from the top folder)"
+    where = _from_top(path, joined + suffix)
     close = _closest(joined, targets.docs)
     if close is not None:
         nearest = posixpath.relpath(targets.source_path(close), folder or ".")
@@ -313,6 +330,36 @@ def _missing_page(
         link.file,
         link.line,
         f"page {prefix + path!r}{where} is not in the site{hint}",
+    )
+
+
+def _from_top(written: str, resolved: str) -> str:
+    """How the message shows *resolved*, the path *written* on a page resolves to: only
+    when it differs from what was written other than by a leading "/"."""
+    if written.startswith("/") or posixpath.normpath(written) == resolved:
+        return ""
+    return f" ({resolved!r} from the top folder)"
+
+
+def _names_a_file(path: str) -> bool:
+    """Whether *path* ends as a file's name does, "handout.pdf" (not "fig.1", a label)."""
+    extension = posixpath.splitext(path)[1][1:]
+    return 0 < len(extension) <= 5 and extension.isalnum() and not extension.isdigit()
+
+
+def _missing_file(link: LinkRef, targets: Targets, path: str) -> Finding:
+    """``[text](files/handout.pdf)`` naming no file: MyST makes a link to a file that exists
+    a download. The hint is the nearest file of the folder the path names."""
+    joined = docname_join(link.docname, path)
+    where = _from_top(path, joined)
+    close = _closest(posixpath.basename(joined), targets.files_in(posixpath.dirname(joined)))
+    hint = (
+        f"; did you mean {posixpath.join(posixpath.dirname(path), close)!r}?"
+        if close is not None
+        else "; fix the path of the link, or add the file"
+    )
+    return Finding(
+        Code.LINK_DOC, link.file, link.line, f"file {path!r}{where} is not in the site{hint}"
     )
 
 
