@@ -9,9 +9,11 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import pytest
+from docutils import nodes
 from docutils.core import publish_doctree
 
 from kapdocs.diagnostics import Code, Finding
+from kapdocs.evidence import _statement, evidence_marker
 from kapdocs.governance import (
     _references_section,
     build_date,
@@ -526,3 +528,34 @@ def test_a_restructuredtext_reference_page_is_reported_at_its_title(
     assert "add a 'References' heading with a footbibliography" in warnings
     assert "```" not in warnings
     assert "## References" not in warnings
+
+
+def _marker(level: str) -> evidence_marker:
+    return evidence_marker(f"{{evidence}}`{level}`", level.upper(), level=level)
+
+
+def test_each_marker_lists_the_statement_before_it() -> None:
+    # Two statements marked in one paragraph are listed apart, not as the whole paragraph;
+    # markers side by side share a statement; a marker opening its block takes what follows.
+    first, second, third, opening = (_marker(level) for level in ("rct", "a", "b", "c"))
+    cite = nodes.footnote_reference("", "1")
+    paragraph = nodes.paragraph(
+        "",
+        "",
+        nodes.Text("Claim one, "),
+        nodes.emphasis("", "in people."),
+        cite,
+        first,
+        nodes.Text(" Claim two "),
+        second,
+        third,
+        nodes.Text(". Words after the last marker."),
+    )
+    assert _statement(paragraph, first) == "Claim one, in people."
+    assert _statement(paragraph, second) == "Claim two"
+    assert _statement(paragraph, third) == "Claim two"
+    leading = nodes.paragraph("", "", opening, nodes.Text(" What follows."))
+    assert _statement(leading, opening) == "What follows."
+    long = nodes.paragraph("", "", nodes.Text("word " * 100), first)
+    assert len(_statement(long, first)) <= 240
+    assert _statement(long, first).endswith("word...")

@@ -108,13 +108,29 @@ def collect_evidence(
 
 
 def _statement(block: nodes.Node, marker: evidence_marker) -> str:
-    """The block's text without its markers and citations, shortened for a table."""
-    parts = [
-        str(text)
-        for text in block.findall(nodes.Text)
-        if not isinstance(text.parent, evidence_marker | nodes.footnote_reference)
-    ]
-    text = " ".join("".join(parts).split())
+    """The text the marker qualifies, without markers and citations, shortened for a table.
+
+    That is the block's text from the previous marker (or the block's start) up to this
+    one, so that two statements marked in one paragraph are listed apart; markers side by
+    side share the statement before them, and a marker that opens its block qualifies
+    what follows it, up to the next marker.
+    """
+    parts: list[list[str]] = [[]]  # the text between one marker and the next
+    at = None
+    for node in block.findall(lambda node: isinstance(node, nodes.Text | evidence_marker)):
+        if isinstance(node, evidence_marker):
+            if node is marker:
+                at = len(parts) - 1
+            parts.append([])
+        elif not isinstance(node.parent, evidence_marker | nodes.footnote_reference):
+            parts[-1].append(str(node))
+    # A marker written before its sentence's full stop leaves that stop to the next part.
+    texts = [" ".join("".join(part).split()).lstrip(".,;:!? ") for part in parts]
+    if at is None:  # the marker outside any block
+        text = " ".join(filter(None, texts))
+    else:
+        # Markers side by side qualify one statement: the nearest text before, else after.
+        text = next(filter(None, [*texts[at::-1], *texts[at + 1 :]]), "")
     return text if len(text) <= 240 else text[:237].rsplit(" ", 1)[0] + "..."
 
 
