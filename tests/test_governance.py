@@ -447,6 +447,21 @@ def test_front_matter_myst_cannot_read_is_one_finding_at_its_line(
     assert "lacks" not in warnings
 
 
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("2026-02-30", "'reviewed' is '2026-02-30', which is no date"),  # quoted in YAML
+        ("2026-2-3", "'reviewed' is '2026-2-3', not an ISO date (YYYY-MM-DD)"),
+        ("3 March 2026", "'reviewed' is '3 March 2026', not an ISO date (YYYY-MM-DD)"),
+    ],
+)
+def test_a_date_written_right_but_not_on_the_calendar_says_so(value: str, problem: str) -> None:
+    meta = (("audience", "a", 2), ("reviewed", value, 3), ("reviewer", "r", 4))
+    page = PageInfo("reference/p", "reference/p.md", 6, "P", meta, True, True, ())
+    found = check_pages([page], UNIT_CONFIG, dt.date(2026, 11, 26))  # type: ignore[arg-type]
+    assert [(f.line, f.message) for f in found] == [(3, f"reference page metadata: {problem}")]
+
+
 @pytest.mark.parametrize("value", ["", "null"])
 def test_empty_dates_are_not_malformed_dates(value: str) -> None:
     # An empty 'reviewed' is reported once, as empty; an empty 'next-review' is no date set.

@@ -41,6 +41,7 @@ REQUIRED = ("reviewed", "reviewer", "audience")
 # How an empty front-matter value reaches the metadata (see field_value).
 EMPTY = frozenset({"", "null", "[]", "{}"})
 DATES = ("reviewed", "next-review")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 KEY_POINTS = "key points"
 REFERENCES = {"references", "bibliography"}
 # A sentence ends at . ! or ? followed by space and a capital, digit or quote; common
@@ -321,7 +322,7 @@ def _cites(scope: nodes.Element) -> bool:
 
 def parse_date(value: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+        return dt.date.fromisoformat(value) if ISO_DATE.fullmatch(value) else None
     except ValueError:
         return None
 
@@ -392,12 +393,14 @@ def _check_meta(page: PageInfo, today: dt.date) -> list[Finding]:
         if value is None:
             continue  # reported above when required
         date = parse_date(value)
-        if date is None:
+        if date is not None:
+            dates[key] = date
+        elif ISO_DATE.fullmatch(value):  # written right, but no day of the calendar
+            problems.append((page.line_of(key), f"'{key}' is {value!r}, which is no date"))
+        else:
             problems.append(
                 (page.line_of(key), f"'{key}' is {value!r}, not an ISO date (YYYY-MM-DD)")
             )
-        else:
-            dates[key] = date
     if "reviewed" in dates and dates["reviewed"] > today:
         problems.append(
             (page.line_of("reviewed"), f"'reviewed' {dates['reviewed']} is in the future")
