@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from kapdocs.citations import _entry_lines
+from kapdocs.citations import BibEntry, _entry_lines, _identifier_problem
 from tests.conftest import build_once, findings, touch_later, write_site
 
 if TYPE_CHECKING:
@@ -661,3 +661,26 @@ def test_a_link_to_a_key_and_more_is_a_finding_not_a_crash(make_app, tmp_path: P
     assert findings(warnings, src) == [("a.md", 5, "link_doc")]
     assert "[myst.xref_missing]" not in warnings  # replaced by the finding
     assert (outdir / "a.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("doi", "pmid", "fix"),
+    [
+        ("https://doi.org/10.1000/xyz123", None, "write it bare, doi = {10.1000/xyz123}"),
+        ("http://dx.doi.org/10.1000/x", None, "write it bare, doi = {10.1000/x}"),
+        ("DOI: 10.1000/x", None, "write it bare, doi = {10.1000/x}"),
+        # Not a DOI with something before it: no bare form to offer (nor a cut-off one).
+        ("10.1000/abc def", None, "expected 10.NNNN/..."),
+        ("see 10.1000/x", None, "expected 10.NNNN/..."),
+        (None, "PMID: 12345", "write it bare, pmid = {12345}"),
+        (None, "https://pubmed.ncbi.nlm.nih.gov/12345/", "write it bare, pmid = {12345}"),
+        (None, "12345a", "expected digits only"),
+        ("10.1000/ok", "12345", None),
+    ],
+)
+def test_an_identifier_written_with_its_prefix_is_offered_bare(
+    doi: str | None, pmid: str | None, fix: str | None
+) -> None:
+    # The bibliography style adds https://doi.org/ and PubMed's address itself.
+    problem = _identifier_problem(BibEntry("k", "refs.bib", 1, doi, pmid))
+    assert (problem.rsplit("; ", 1)[1] if problem else None) == fix

@@ -40,6 +40,13 @@ _PENDING = "kapdocs_footcite_keys"
 _MALFORMED = "kapdocs_malformed_cites"
 DOI = re.compile(r"10\.\d{4,9}/\S+")
 PMID = re.compile(r"\d+")
+# Identifiers written with what the bibliography style adds itself.
+_DOI_WRITTEN_LONG = re.compile(
+    r"\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(10\.\d{4,9}/\S+)\s*", re.IGNORECASE
+)
+_PMID_WRITTEN_LONG = re.compile(
+    r"\s*(?:PMID:?\s*|https?://pubmed\.ncbi\.nlm\.nih\.gov/)(\d+)/?\s*", re.IGNORECASE
+)
 
 
 class BibEntry(NamedTuple):
@@ -314,7 +321,12 @@ def _identifier_problem(entry: BibEntry) -> str | None:
         )
     name = f"bibliography entry {entry.key!r}"
     if entry.doi and not DOI.fullmatch(entry.doi.strip()):
-        return f"{name} has a malformed DOI {entry.doi!r}; expected 10.NNNN/..."
+        # A DOI written as its address or with "doi:" before it: the style adds the address.
+        bare = _DOI_WRITTEN_LONG.fullmatch(entry.doi)
+        fix = f"write it bare, doi = {{{bare[1]}}}" if bare else "expected 10.NNNN/..."
+        return f"{name} has a malformed DOI {entry.doi!r}; {fix}"
     if entry.pmid and not PMID.fullmatch(entry.pmid.strip()):
-        return f"{name} has a malformed PMID {entry.pmid!r}; expected digits only"
+        digits = _PMID_WRITTEN_LONG.fullmatch(entry.pmid)
+        fix = f"write it bare, pmid = {{{digits[1]}}}" if digits else "expected digits only"
+        return f"{name} has a malformed PMID {entry.pmid!r}; {fix}"
     return None
