@@ -684,3 +684,64 @@ def test_an_identifier_written_with_its_prefix_is_offered_bare(
     # The bibliography style adds https://doi.org/ and PubMed's address itself.
     problem = _identifier_problem(BibEntry("k", "refs.bib", 1, doi, pmid))
     assert (problem.rsplit("; ", 1)[1] if problem else None) == fix
+
+
+_BROKEN_BIB = """@article{lee2019,
+  title = {L}, author = {L, A}, journal = {J}, year = {2019}, pmid = {12345},
+}
+
+@article{broken2020,
+  title = {B, author = {B, A}, journal = {J}, year = {2020}, pmid = {23456},
+}
+
+@article{Jones2021,
+  title = {J}, author = {J, A}, journal = {J}, year = {2021}, doi = {10.1234/def},
+}
+"""
+
+_MORE_BIB = """@article{later2022,
+  title = {M}, author = {M, A}, journal = {J}, year = {2022}, pmid = {34567},
+}
+
+@article{LEE2019,
+  title = {Again}, author = {L, A}, journal = {J}, year = {2019}, pmid = {45678},
+}
+"""
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_errors_in_the_bib_files_are_findings_in_every_build(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # pybtex stopped the build at a syntax error (a traceback naming no file), and a key
+    # defined again lost the rest of its file; now each is a finding at its line, the
+    # entries around them are read, and every build reports them until they are fixed.
+    pages = {"a.md": "# A\n\n{cite:p}`lee2019,Jones2021,later2022`\n\n```{bibliography}\n```\n"}
+    src = write_site(
+        tmp_path / "src",
+        pages,
+        conf="extensions.append('sphinxcontrib.bibtex')\n"
+        "bibtex_bibfiles = ['refs.bib', 'more.bib']\n",
+    )
+    (src / "refs.bib").write_text(_BROKEN_BIB)
+    (src / "more.bib").write_text(_MORE_BIB)
+    first, outdir = build_once(make_app, src, parallel=parallel)
+    # The unclosed brace of broken2020 (line 5) is noticed where the next entry starts;
+    # the entries cited, before and after each error, are all read (no cite_undefined).
+    assert [f for f in findings(first, src) if f[2] in ("cite_bibfile", "cite_undefined")] == [
+        ("more.bib", 5, "cite_bibfile"),
+        ("refs.bib", 5, "cite_bibfile"),
+    ]
+    assert "starts here cannot be read: syntax error: '}' expected on line 9;" in first
+    assert "bibliography entry 'LEE2019' is defined again here" in first
+    assert (outdir / "a.html").exists()
+    # Nothing changed: sphinxcontrib-bibtex does not parse the files again, the findings stay.
+    touch_later(src / "a.md")
+    second, _ = build_once(make_app, src, parallel=parallel)
+    assert findings(second, src) == findings(first, src)
+    (src / "refs.bib").write_text(_BROKEN_BIB.replace("title = {B,", "title = {B},"))
+    (src / "more.bib").write_text(_MORE_BIB.split("@article{LEE2019")[0])
+    touch_later(src / "refs.bib")  # a new time: sphinxcontrib-bibtex compares them
+    touch_later(src / "more.bib")
+    third, _ = build_once(make_app, src, parallel=parallel)
+    assert [f for f in findings(third, src) if f[2] == "cite_bibfile"] == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kapdocs.bibfiles import setup_bibfiles
 from kapdocs.checks import setup_checks
 from kapdocs.config import setup_config
 from kapdocs.encoding import setup_encoding
@@ -30,6 +31,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_config(app)
     app.add_domain(KapdocsDomain)
     setup_encoding(app)
+    setup_bibfiles(app)
     setup_checks(app)
     setup_evidence(app)
     setup_html_pass(app)

@@ -134,6 +134,7 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         *store.records("errors"),
         *store.data["encoding"],
         *store.data["config"],
+        *store.data["bibfile"],
     ]
     for name, check in stages:
         try:

@@ -56,6 +56,8 @@ class Code(enum.StrEnum):
     """A bibliography entry is cited nowhere."""
     CITE_ID = "cite_id"
     """A bibliography entry has no DOI or PMID, or a malformed one."""
+    CITE_BIBFILE = "cite_bibfile"
+    """A ``.bib`` file has a syntax error or defines an entry's key again."""
     SOURCE_ENCODING = "source_encoding"
     """A source file is not valid in ``source_encoding``; the page is left out."""
     RAW_HTML = "raw_html"

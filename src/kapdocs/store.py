@@ -228,7 +228,7 @@ class KapdocsDomain(Domain):
     label = "kapdocs"
     # Bump when the keys of initial_data change: Sphinx then reads every page again
     # instead of loading an environment that lacks a key (it crashed the build).
-    data_version = 8
+    data_version = 9
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
@@ -247,6 +247,8 @@ class KapdocsDomain(Domain):
         "findings": [],
         "encoding": [],
         "config": [],
+        # cite_bibfile findings of the last parse of the .bib files: see kapdocs.bibfiles
+        "bibfile": [],
         "broken_links": [],
     }
 

@@ -1,0 +1,118 @@
+"""Errors in the ``.bib`` files (``cite_bibfile``): findings, not a stopped build.
+
+sphinxcontrib-bibtex parses the ``.bib`` files on ``builder-inited``, whenever one changed,
+with pybtex in strict mode: a syntax error stops the build with a traceback that names no
+file, and an entry whose key is repeated loses every entry after it in that file. Just
+before it, kapdocs makes the same parse with sphinxcontrib-bibtex's own functions inside
+pybtex's error capture, where pybtex reports an error and reads on, and hands it the
+result, which it then finds up to date. What pybtex reported is kept with the parse, so
+every build reports it again until the file is fixed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kapdocs.diagnostics import Code, Finding
+from kapdocs.locate import SourceLines
+from kapdocs.store import get_store
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from sphinx.application import Sphinx
+
+_REPEATED = re.compile(r"repeated bibliograph\w* entry: (.+)")
+# "syntax error in line 3: '}' expected": the line is the finding's.
+_IN_LINE = re.compile(r" in line \d+")
+
+
+def parse_bib_files(app: Sphinx) -> None:
+    """Parse the ``.bib`` files for sphinxcontrib-bibtex, if they changed, keeping errors."""
+    domain: Any = app.env.domains.get("cite")
+    if domain is None or app.config.bibtex_bibfiles is None:
+        # No sphinxcontrib-bibtex (any more), or it stops the build over its own setting.
+        get_store(app.env).data["bibfile"] = []
+        return
+    import pybtex.errors
+    from sphinxcontrib.bibtex.bibfile import is_bibdata_outdated, parse_bibdata
+
+    # As sphinxcontrib-bibtex names them: relative to the configuration directory.
+    files = [(Path(app.confdir) / file).resolve() for file in app.config.bibtex_bibfiles]
+    encoding = app.config.bibtex_encoding
+    if not is_bibdata_outdated(domain.bibdata, files, encoding):
+        return  # not parsed again: the errors kept with the last parse stand
+    try:
+        with pybtex.errors.capture() as captured:
+            bibdata = parse_bibdata(files, encoding)
+    except Exception:
+        # Not an error pybtex reports (a file that is not in its encoding, say): left to
+        # sphinxcontrib-bibtex's own parse, which stops the build as it would without kapdocs.
+        return
+    domain.data["bibdata"] = bibdata
+    lines = SourceLines(app.srcdir, app.config.source_suffix)
+    get_store(app.env).data["bibfile"] = findings(captured, [os.fspath(f) for f in files], lines)
+
+
+def findings(
+    errors: Iterable[Exception], files: Sequence[str], lines: SourceLines
+) -> list[Finding]:
+    """``cite_bibfile`` for each error pybtex reported while parsing *files*, in order."""
+    found = []
+    repeats: dict[str, int] = {}  # key -> definitions of it reported so far
+    for error in errors:
+        repeated = _REPEATED.fullmatch(str(error))
+        if repeated is not None:
+            key = repeated.group(1)
+            repeats[key] = repeats.get(key, 0) + 1
+            file, line = _definition(key, repeats[key], files, lines)
+            message = (
+                f"bibliography entry {key!r} is defined again here; only the first definition "
+                "is used: remove this one or give it a key of its own"
+            )
+        else:
+            # pybtex's get_filename() fails on the Path sphinxcontrib-bibtex gives it.
+            named = getattr(error, "filename", None)
+            file = os.fspath(named) if isinstance(named, str | os.PathLike) else files[0]
+            noticed = getattr(error, "lineno", None) or 1
+            line = _entry_line(error) or noticed
+            where = f" on line {noticed}" if noticed != line else ""
+            message = (
+                f"the .bib entry that starts here cannot be read: "
+                f"{_IN_LINE.sub('', str(error))}{where}; pybtex read on from the next entry, "
+                "so this entry may be missing or incomplete"
+            )
+        found.append(Finding(Code.CITE_BIBFILE, lines.relpath(file), line, message))
+    return found
+
+
+def _entry_line(error: Exception) -> int | None:
+    """The line where the entry pybtex was reading began: an unclosed brace is noticed
+    entries later, where the next one starts."""
+    try:
+        start, _, _ = error.error_context_info  # type: ignore[attr-defined]
+        text = error.parser.text  # type: ignore[attr-defined]
+        return int(text.count("\n", 0, start)) + 1
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _definition(key: str, nth: int, files: Sequence[str], lines: SourceLines) -> tuple[str, int]:
+    """The file and line of the *nth* repeat of *key* (its *nth* + 1 definition)."""
+    opening = re.compile(rf"\s*@\w+\s*[{{(]\s*{re.escape(key)}\s*,", re.IGNORECASE)
+    seen = 0
+    for file in files:
+        for number, text in enumerate(lines.lines(file), start=1):
+            if opening.match(text):
+                if seen == nth:
+                    return file, number
+                seen += 1
+    return files[-1], 1
+
+
+def setup_bibfiles(app: Sphinx) -> None:
+    # Before sphinxcontrib-bibtex's own listener, at the default priority.
+    app.connect("builder-inited", parse_bib_files, priority=499)
