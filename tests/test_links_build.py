@@ -745,3 +745,17 @@ def test_errors_in_the_bib_files_are_findings_in_every_build(
     touch_later(src / "more.bib")
     third, _ = build_once(make_app, src, parallel=parallel)
     assert [f for f in findings(third, src) if f[2] == "cite_bibfile"] == []
+
+
+def test_a_bug_in_the_bib_file_check_is_an_internal_finding(
+    make_app, tmp_path: Path, monkeypatch
+) -> None:
+    def broken(*args: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("kapdocs.bibfiles.findings", broken)
+    src = _bibtex_site(tmp_path, {"a.md": "# A\n\n{cite:p}`lee2019`\n\n```{bibliography}\n```\n"})
+    warnings, outdir = build_once(make_app, src, freshenv=True)
+    assert ("refs.bib", 1, "internal") in findings(warnings, src)
+    assert "RuntimeError: boom" in warnings
+    assert (outdir / "a.html").exists()

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kapdocs.collect import internal_error
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import SourceLines
 from kapdocs.store import get_store
@@ -54,7 +55,12 @@ def parse_bib_files(app: Sphinx) -> None:
         return
     domain.data["bibdata"] = bibdata
     lines = SourceLines(app.srcdir, app.config.source_suffix)
-    get_store(app.env).data["bibfile"] = findings(captured, [os.fspath(f) for f in files], lines)
+    names = [os.fspath(file) for file in files]
+    try:
+        found = findings(captured, names, lines)
+    except Exception:  # a bug here must not stop the build
+        found = [internal_error(lines.relpath(names[0]), ".bib file check", "the .bib files")]
+    get_store(app.env).data["bibfile"] = found
 
 
 def findings(
