@@ -759,3 +759,39 @@ def test_a_bug_in_the_bib_file_check_is_an_internal_finding(
     assert ("refs.bib", 1, "internal") in findings(warnings, src)
     assert "RuntimeError: boom" in warnings
     assert (outdir / "a.html").exists()
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_footcite_of_an_entry_the_style_cannot_show_is_a_finding(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # sphinxcontrib-bibtex makes a footcite's footnote as the role is read, and the style
+    # raises for an entry without an author: alone, it stops the build.
+    bib = "@article{lee2019,\n  title = {L}, journal = {J}, year = {2019}, pmid = {12345},\n}\n"
+    pages = {
+        "a.md": "# A\n\nCited.{footcite}`lee2019`\n\n```{footbibliography}\n```\n",
+        "b.rst": "B\n=\n\nCited. :footcite:`lee2019`\n",  # no footbibliography
+    }
+    src = write_site(
+        tmp_path / "src",
+        pages,
+        conf="extensions.append('sphinxcontrib.bibtex')\nbibtex_bibfiles = ['refs.bib']\n",
+    )
+    (src / "refs.bib").write_text(bib)
+    first, outdir = build_once(make_app, src, parallel=parallel)
+    assert findings(first, src) == [("a.md", 3, "cite_bibfile"), ("b.rst", 4, "cite_bibfile")]
+    assert "{footcite} of 'lee2019' cannot be shown: its .bib entry lacks 'author'" in first
+    assert ":footcite: of 'lee2019' cannot be shown" in first
+    assert "Cited.<span>lee2019</span>" in (outdir / "a.html").read_text()  # shown as text
+    # Every build reports it until the entry is mended; then both pages are read again,
+    # the one without a footbibliography too, and show the footnote.
+    touch_later(src / "a.md")
+    second, _ = build_once(make_app, src, parallel=parallel)
+    assert findings(second, src) == findings(first, src)
+    (src / "refs.bib").write_text(bib.replace("title = {L},", "title = {L}, author = {L, A},"))
+    touch_later(src / "refs.bib")
+    third, outdir = build_once(make_app, src, parallel=parallel)
+    clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
+    # Left: b.rst links a footnote that no footbibliography makes, in a clean build too.
+    assert findings(third, src) == findings(clean, src) == [("b.rst", 1, "link_html")]
+    assert "footnote-reference" in (outdir / "b.html").read_text()

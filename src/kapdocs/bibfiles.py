@@ -33,6 +33,7 @@ _IN_LINE = re.compile(r" in line \d+")
 
 def parse_bib_files(app: Sphinx) -> None:
     """Parse the ``.bib`` files for sphinxcontrib-bibtex, if they changed, keeping errors."""
+    get_store(app.env).reread = set()
     domain: Any = app.env.domains.get("cite")
     if domain is None or app.config.bibtex_bibfiles is None:
         # No sphinxcontrib-bibtex (any more), or it stops the build over its own setting.
@@ -54,13 +55,21 @@ def parse_bib_files(app: Sphinx) -> None:
         # sphinxcontrib-bibtex's own parse, which stops the build as it would without kapdocs.
         return
     domain.data["bibdata"] = bibdata
+    store = get_store(app.env)
+    # A page whose footcite the style could not show is read again with the new entries:
+    # one with a footbibliography would be anyway (it depends on the files), not another.
+    store.reread = {
+        docname
+        for docname, errors in store.by_doc("errors").items()
+        if any(error.code == Code.CITE_BIBFILE for error in errors)
+    }
     lines = SourceLines(app.srcdir, app.config.source_suffix)
     names = [os.fspath(file) for file in files]
     try:
         found = findings(captured, names, lines)
     except Exception:  # a bug here must not stop the build
         found = [internal_error(lines.relpath(names[0]), ".bib file check", "the .bib files")]
-    get_store(app.env).data["bibfile"] = found
+    store.data["bibfile"] = found
 
 
 def findings(

@@ -239,7 +239,7 @@ def on_env_get_outdated(
 ) -> list[str]:
     store = get_store(env)
     reread = pages_to_reread(store, added | removed, env.config.source_suffix)
-    return sorted({*reread, *pages_linking_new_files(store, env)} - removed)
+    return sorted({*reread, *pages_linking_new_files(store, env), *store.reread} - removed)
 
 
 # Sphinx's own missing-target warnings that kapdocs findings replace.

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 _PENDING = "kapdocs_footcite_keys"
 _MALFORMED = "kapdocs_malformed_cites"
+_UNSHOWN = "kapdocs_unshown_footcites"
 DOI = re.compile(r"10\.\d{4,9}/\S+")
 PMID = re.compile(r"\d+")
 # Identifiers written with what the bibliography style adds itself.
@@ -62,9 +63,11 @@ class BibEntry(NamedTuple):
 
 def register_roles(app: Sphinx) -> None:
     """Wrap sphinxcontrib-bibtex's roles: every footcite key is recorded, and a cite
-    role's malformed target is a finding, not a crash."""
+    role's malformed target, or a footcite of an entry the style cannot show, is a
+    finding, not a crash."""
     if "sphinxcontrib.bibtex" not in app.extensions:
         return
+    from pybtex.style.template import FieldIsMissing
     from sphinxcontrib.bibtex.citation_target import parse_citation_targets
     from sphinxcontrib.bibtex.domain import BibtexDomain
     from sphinxcontrib.bibtex.foot_domain import BibtexFootDomain
@@ -109,7 +112,17 @@ def register_roles(app: Sphinx) -> None:
                 entry = entries.get(key.strip())
                 found = entry.key if entry is not None else key.strip()
                 pending.append((found, self.get_location(), self.lineno))
-            return super().run()
+            try:
+                return super().run()
+            except FieldIsMissing as missing:
+                # The footnote is made as the role is read, and the style stops at an entry
+                # without a field it shows (an author, say): sphinxcontrib-bibtex lets that
+                # stop the build. The role is shown as text instead.
+                unshown = self.env.current_document.setdefault(_UNSHOWN, [])
+                assert unshown is not None
+                key = str(missing).rpartition(" in ")[2]  # "missing author in lee2019"
+                unshown.append((key, missing.field_name, self.get_location(), self.lineno))
+                return [nodes.inline(self.rawtext, self.text)], []
 
     app.add_role("footcite", RecordingFootCiteRole(), override=True)
     for name in BibtexFootDomain._role_names:
@@ -143,6 +156,25 @@ def collect_cites(
         for key, source, line, malformed, foot in found
         if key or malformed
     ]
+
+
+def collect_unshown(env: Any, default_source: str, lines: SourceLines) -> list[Finding]:
+    """``cite_bibfile`` for each footcite of the page whose entry the style could not show."""
+    found = []
+    for key, field, location, lineno in env.current_document.pop(_UNSHOWN, []) or []:
+        source = _source(location, default_source)
+        role = ":footcite:" if lines.is_rst(source) else "{footcite}"
+        found.append(
+            Finding(
+                Code.CITE_BIBFILE,
+                lines.relpath(source),
+                lines.find(source, "footcite", lineno or 1),
+                f"{role} of {key!r} cannot be shown: its .bib entry lacks {field!r}, which the "
+                "bibliography style needs; add it to the entry (until then the keys show as "
+                "text)",
+            )
+        )
+    return found
 
 
 def _source(location: str | None, default_source: str) -> str:

@@ -156,6 +156,7 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         docname,
         guarded("raw_html", lambda: safety.collect_raw(index, docname, source, lines)) or [],
     )
+    errors += guarded("citations", lambda: citations.collect_unshown(env, source, lines)) or []
     store.add("errors", docname, errors)
 
 

@@ -259,6 +259,8 @@ class KapdocsDomain(Domain):
         self._derived: dict[str, Any] | None = None
         # Kinds of record changed since the checks last ran; None until they run: all.
         self._changed: frozenset[str] | None = None
+        # Pages to read again in this build whatever their sources (see kapdocs.bibfiles).
+        self.reread: set[str] = set()
 
     @contextmanager
     def deriving(self) -> Iterator[None]:
