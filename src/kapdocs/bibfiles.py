@@ -33,11 +33,12 @@ _IN_LINE = re.compile(r" in line \d+")
 
 def parse_bib_files(app: Sphinx) -> None:
     """Parse the ``.bib`` files for sphinxcontrib-bibtex, if they changed, keeping errors."""
-    get_store(app.env).reread = set()
+    store = get_store(app.env)
+    store.reread = set()
     domain: Any = app.env.domains.get("cite")
     if domain is None or app.config.bibtex_bibfiles is None:
         # No sphinxcontrib-bibtex (any more), or it stops the build over its own setting.
-        get_store(app.env).data["bibfile"] = []
+        store.data["bibfile"] = []
         return
     import pybtex.errors
     from sphinxcontrib.bibtex.bibfile import is_bibdata_outdated, parse_bibdata
@@ -55,7 +56,6 @@ def parse_bib_files(app: Sphinx) -> None:
         # sphinxcontrib-bibtex's own parse, which stops the build as it would without kapdocs.
         return
     domain.data["bibdata"] = bibdata
-    store = get_store(app.env)
     # A page whose footcite the style could not show is read again with the new entries:
     # one with a footbibliography would be anyway (it depends on the files), not another.
     store.reread = {

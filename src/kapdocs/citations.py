@@ -117,7 +117,7 @@ def register_roles(app: Sphinx) -> None:
             except FieldIsMissing as missing:
                 # The footnote is made as the role is read, and the style stops at an entry
                 # without a field it shows (an author, say): sphinxcontrib-bibtex lets that
-                # stop the build. The role is shown as text instead.
+                # stop the build. Its keys are shown as text instead.
                 unshown = self.env.current_document.setdefault(_UNSHOWN, [])
                 assert unshown is not None
                 key = str(missing).rpartition(" in ")[2]  # "missing author in lee2019"
@@ -158,7 +158,9 @@ def collect_cites(
     ]
 
 
-def collect_unshown(env: Any, default_source: str, lines: SourceLines) -> list[Finding]:
+def collect_unshown(
+    env: BuildEnvironment, default_source: str, lines: SourceLines
+) -> list[Finding]:
     """``cite_bibfile`` for each footcite of the page whose entry the style could not show."""
     found = []
     for key, field, location, lineno in env.current_document.pop(_UNSHOWN, []) or []:
