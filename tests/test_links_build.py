@@ -795,3 +795,10 @@ def test_a_footcite_of_an_entry_the_style_cannot_show_is_a_finding(
     # Left: b.rst links a footnote that no footbibliography makes, in a clean build too.
     assert findings(third, src) == findings(clean, src) == [("b.rst", 1, "link_html")]
     assert "footnote-reference" in (outdir / "b.html").read_text()
+    # And when an edit takes the author away again, b.rst, which no .bib file change
+    # makes Sphinx read again, is read again and reported as in a clean build.
+    (src / "refs.bib").write_text(bib)
+    touch_later(src / "refs.bib")
+    touch_later(src / "refs.bib")  # a time other than the last build's
+    fourth, _ = build_once(make_app, src, parallel=parallel)
+    assert findings(fourth, src) == findings(first, src)

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
     from sphinx.application import Sphinx
 
+    from kapdocs.store import KapdocsDomain
+
 _REPEATED = re.compile(r"repeated bibliograph\w* entry: (.+)")
 # "syntax error in line 3: '}' expected": the line is the finding's.
 _IN_LINE = re.compile(r" in line \d+")
@@ -55,14 +57,8 @@ def parse_bib_files(app: Sphinx) -> None:
         # Not an error pybtex reports (a file that is not in its encoding, say): left to
         # sphinxcontrib-bibtex's own parse, which stops the build as it would without kapdocs.
         return
+    store.reread = _pages_to_read_again(store, domain.bibdata.data.entries, bibdata.data.entries)
     domain.data["bibdata"] = bibdata
-    # A page whose footcite the style could not show is read again with the new entries:
-    # one with a footbibliography would be anyway (it depends on the files), not another.
-    store.reread = {
-        docname
-        for docname, errors in store.by_doc("errors").items()
-        if any(error.code == Code.CITE_BIBFILE for error in errors)
-    }
     lines = SourceLines(app.srcdir, app.config.source_suffix)
     names = [os.fspath(file) for file in files]
     try:
@@ -70,6 +66,21 @@ def parse_bib_files(app: Sphinx) -> None:
     except Exception:  # a bug here must not stop the build
         found = [internal_error(lines.relpath(names[0]), ".bib file check", "the .bib files")]
     store.data["bibfile"] = found
+
+
+def _pages_to_read_again(store: KapdocsDomain, old: Any, new: Any) -> set[str]:
+    """Pages whose footcites the changed entries make read otherwise.
+
+    A footcite's footnote is made as its page is read, from the entry as it was then; the
+    style may even fail on it (``cite_bibfile``). A page with a footbibliography is read
+    again when a .bib file changes, as it depends on the files; a page without one was
+    not, and kept the old footnote or finding.
+    """
+    # pybtex's entries ignore the case of keys, as the footcite roles do.
+    changed = {key.lower() for key in [*old.keys(), *new.keys()] if old.get(key) != new.get(key)}
+    return {
+        cite.docname for cite in store.records("cites") if cite.foot and cite.key.lower() in changed
+    }
 
 
 def findings(
