@@ -802,3 +802,27 @@ def test_a_footcite_of_an_entry_the_style_cannot_show_is_a_finding(
     touch_later(src / "refs.bib")  # a time other than the last build's
     fourth, _ = build_once(make_app, src, parallel=parallel)
     assert findings(fourth, src) == findings(first, src)
+
+
+def test_bib_errors_pybtex_gives_no_place_are_found_where_they_are(tmp_path: Path) -> None:
+    # A field given twice and a name with too many commas: strict pybtex stopped the build;
+    # captured, they carry no line, so the entry or the quoted text is looked up.
+    import pybtex.errors
+    from pybtex.database.input.bibtex import Parser
+
+    from kapdocs.bibfiles import findings as bib_findings
+    from kapdocs.locate import SourceLines
+
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{a1,\n  title = {A}, journal = {J}, doi = {10.1000/a},\n"
+        "  author = {Lee, A., B., C},\n}\n\n"
+        "@article{a2,\n  title = {A},\n  title = {B}, doi = {10.1000/b},\n}\n"
+    )
+    with pybtex.errors.capture() as captured:
+        Parser("utf-8").parse_file(str(bib))
+    found = bib_findings(captured, [str(bib)], SourceLines(tmp_path))
+    assert [(f.file, f.line, f.message.split(";")[0]) for f in found] == [
+        ("refs.bib", 3, "Too many commas in 'Lee, A., B., C'"),
+        ("refs.bib", 6, "entry with key a2 has a duplicate title field"),
+    ]

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 _REPEATED = re.compile(r"repeated bibliograph\w* entry: (.+)")
 # "syntax error in line 3: '}' expected": the line is the finding's.
 _IN_LINE = re.compile(r" in line \d+")
+_ENTRY_KEY = re.compile(r"entry with key (\S+)")
+_QUOTED = re.compile(r"'([^']+)'")
 
 
 def parse_bib_files(app: Sphinx) -> None:
@@ -99,6 +101,12 @@ def findings(
                 f"bibliography entry {key!r} is defined again here; only the first definition "
                 "is used: remove this one or give it a key of its own"
             )
+        elif getattr(error, "lineno", None) is None:
+            # Read as best pybtex could, and said without a place: a field given twice
+            # ("entry with key a2 has a duplicate title field"), a name with too many
+            # commas ("Too many commas in 'Lee, A., B., C'").
+            file, line = _mentioned(str(error), files, lines)
+            message = f"{error}; pybtex read the entry as best it could: mend it here"
         else:
             # pybtex's get_filename() fails on the Path sphinxcontrib-bibtex gives it.
             named = getattr(error, "filename", None)
@@ -124,6 +132,20 @@ def _entry_line(error: Exception) -> int | None:
         return int(text.count("\n", 0, start)) + 1
     except (AttributeError, TypeError, ValueError):
         return None
+
+
+def _mentioned(message: str, files: Sequence[str], lines: SourceLines) -> tuple[str, int]:
+    """Where the entry or quoted text an error *message* names is, else the first file."""
+    key = _ENTRY_KEY.search(message)
+    if key is not None:
+        return _definition(key.group(1), 0, files, lines)
+    quoted = _QUOTED.search(message)
+    if quoted is not None:
+        for file in files:
+            for number, text in enumerate(lines.lines(file), start=1):
+                if quoted.group(1) in text:
+                    return file, number
+    return files[0], 1
 
 
 def _definition(key: str, nth: int, files: Sequence[str], lines: SourceLines) -> tuple[str, int]:
