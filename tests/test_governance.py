@@ -179,6 +179,12 @@ def test_generated_tables_are_written_again_only_when_their_records_change(
         ("The dose was 0.5 mg/kg in 7 patients.", 1),
         ("Is it? Yes! Really.", 3),
         ("A claim (see below). Another.", 2),
+        # Abbreviations and initials inside a sentence, common in clinical prose.
+        ("The U.S. Food and Drug Administration approved it in 2019.", 1),
+        ("Dr. Smith gave 0.5 mg/kg as in Fig. 2 of the St. Louis trial.", 1),
+        ("Rates were similar (cf. Table 1). They fell.", 2),
+        ("It rose (p < 0.05). It fell.", 2),
+        ("Given to J. Smith. Then to others.", 2),
     ],
 )
 def test_count_sentences(text: str, count: int) -> None:

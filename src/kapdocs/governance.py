@@ -44,10 +44,15 @@ DATES = ("reviewed", "next-review")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 KEY_POINTS = "key points"
 REFERENCES = {"references", "bibliography"}
-# A sentence ends at . ! or ? followed by space and a capital, digit or quote; common
-# abbreviations inside a sentence do not end it.
+# Abbreviations whose full stop does not end a sentence: "e.g. racemic", "Zanos et al.
+# 2016", "Dr. Smith", "Fig. 2"; so does no single capital ("U.S. Food", "J. Smith").
+_INSIDE = ("e.g", "i.e", "al", "vs", "approx", "cf", "ca", "Dr", "Mr", "Mrs", "Ms", "Prof")
+_INSIDE += ("St", "Jr", "Sr", "Fig", "Figs", "No", "Vol", "Eq", "Ref", "Refs", "Inc", "Ltd")
+# A sentence ends at . ! or ? followed by space and a capital, digit or quote.
 _SENTENCE_END = re.compile(
-    r"(?<!\be\.g)(?<!\bi\.e)(?<!\bal)(?<!\bvs)(?<!\bapprox)[.!?][)\]]?\s+(?=[A-Z0-9\"'“(])"
+    "(?:"
+    + "".join(rf"(?<!\b{re.escape(word)})" for word in _INSIDE)
+    + r"(?<!\b[A-Z])\.|[!?])[)\]]?\s+(?=[A-Z0-9\"'“(])"
 )
 
 
