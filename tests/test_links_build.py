@@ -826,3 +826,20 @@ def test_bib_errors_pybtex_gives_no_place_are_found_where_they_are(tmp_path: Pat
         ("refs.bib", 3, "Too many commas in 'Lee, A., B., C'"),
         ("refs.bib", 6, "entry with key a2 has a duplicate title field"),
     ]
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_bibliography_style_pybtex_lacks_is_a_finding_in_every_build(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # sphinxcontrib-bibtex stopped the build looking the style up once all pages were read.
+    bib = "# Bib\n\n{cite:p}`lee2019,Jones2021`\n\n```{bibliography}\n:style: plian\n```\n"
+    src = _bibtex_site(tmp_path, {"bib.md": bib, "other.md": "# Other\n\nText.\n"})
+    first, outdir = build_once(make_app, src, parallel=parallel)
+    assert findings(first, src) == [("bib.md", 6, "cite_malformed")]
+    assert "style 'plian' is not a pybtex style, so the bibliography is shown in the" in first
+    assert "did you mean 'plain'?" in first
+    assert 'href="#id' in (outdir / "bib.html").read_text()  # cited, and listed
+    touch_later(src / "other.md")
+    second, _ = build_once(make_app, src, parallel=parallel)
+    assert findings(second, src) == findings(first, src)

@@ -114,10 +114,13 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         ("links", link_checks),
         (
             "citations",
-            lambda: citations.check_cites(
-                store.records("cites"),
-                citations.bibliography(env, lines),
-                citations.key_prefixes(env),
+            lambda: (
+                citations.check_cites(
+                    store.records("cites"),
+                    citations.bibliography(env, lines),
+                    citations.key_prefixes(env),
+                )
+                + citations.check_styles(env, lines)
             ),
         ),
         (

@@ -86,6 +86,23 @@ def register_roles(app: Sphinx) -> None:
             return super().result_nodes(document, env, node, is_ref)  # type: ignore[no-untyped-call]
 
     class CheckedBibtexDomain(BibtexDomain):
+        def env_updated(self) -> Any:
+            # A bibliography whose :style: names no pybtex style stopped the build here;
+            # it is formatted in the default style, and kept as written, so that every
+            # build reports it (check_styles).
+            unknown = {
+                key: value
+                for key, value in self.bibliographies.items()
+                if not _is_style(value.style)
+            }
+            default = self.env.config.bibtex_default_style
+            try:
+                for key, value in unknown.items():
+                    self.bibliographies[key] = value._replace(style=default)
+                return super().env_updated()
+            finally:
+                self.bibliographies.update(unknown)
+
         def resolve_any_xref(
             self, env: Any, fromdocname: str, builder: Any, target: str, node: Any, contnode: Any
         ) -> Any:
@@ -127,6 +144,41 @@ def register_roles(app: Sphinx) -> None:
     app.add_role("footcite", RecordingFootCiteRole(), override=True)
     for name in BibtexFootDomain._role_names:
         app.add_role_to_domain("footcite", name, RecordingFootCiteRole(), override=True)
+
+
+def _is_style(name: str) -> bool:
+    """Whether pybtex knows the formatting style *name*, as sphinxcontrib-bibtex looks it up."""
+    import pybtex.plugin
+
+    try:
+        pybtex.plugin.find_plugin("pybtex.style.formatting", name)
+    except pybtex.plugin.PluginNotFound:
+        return False
+    return True
+
+
+def check_styles(env: BuildEnvironment, lines: SourceLines) -> list[Finding]:
+    """``cite_malformed`` for each bibliography directive whose ``:style:`` pybtex lacks."""
+    import pybtex.plugin
+
+    found = []
+    for key, value in bibliographies(env).items():
+        if _is_style(value.style):
+            continue
+        styles = sorted(pybtex.plugin.enumerate_plugin_names("pybtex.style.formatting"))
+        close = difflib.get_close_matches(value.style, styles, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(styles)}"
+        source = os.fspath(env.doc2path(key.docname))
+        found.append(
+            Finding(
+                Code.CITE_MALFORMED,
+                lines.relpath(source),
+                lines.find(source, ":style:", value.line),
+                f"bibliography style {value.style!r} is not a pybtex style, so the bibliography "
+                f"is shown in the default style ({env.config.bibtex_default_style!r}); {hint}",
+            )
+        )
+    return found
 
 
 def collect_cites(

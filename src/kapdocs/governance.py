@@ -46,8 +46,10 @@ KEY_POINTS = "key points"
 REFERENCES = {"references", "bibliography"}
 # Abbreviations whose full stop does not end a sentence: "e.g. racemic", "Zanos et al.
 # 2016", "Dr. Smith", "Fig. 2"; so does no single capital ("U.S. Food", "J. Smith").
-_INSIDE = ("e.g", "i.e", "al", "vs", "approx", "cf", "ca", "Dr", "Mr", "Mrs", "Ms", "Prof")
-_INSIDE += ("St", "Jr", "Sr", "Fig", "Figs", "No", "Vol", "Eq", "Ref", "Refs", "Inc", "Ltd")
+_INSIDE = (
+    *("e.g", "i.e", "al", "vs", "approx", "cf", "ca", "Dr", "Mr", "Mrs", "Ms", "Prof"),
+    *("St", "Jr", "Sr", "Fig", "Figs", "No", "Vol", "Eq", "Ref", "Refs", "Inc", "Ltd"),
+)
 # A sentence ends at . ! or ? followed by space and a capital, digit or quote.
 _SENTENCE_END = re.compile(
     "(?:"
