@@ -843,3 +843,26 @@ def test_a_bibliography_style_pybtex_lacks_is_a_finding_in_every_build(
     touch_later(src / "other.md")
     second, _ = build_once(make_app, src, parallel=parallel)
     assert findings(second, src) == findings(first, src)
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_keys_a_bibliography_lists_are_uses_and_must_exist(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # "Further reading": a bibliography may list keys as its content. Listed, an entry is
+    # used (no cite_unused); a key the .bib files lack was silent (kapdocs replaces the
+    # warning sphinxcontrib-bibtex gives for it) and is now cite_undefined at its line.
+    pages = {
+        "a.md": "# A\n\n```{bibliography}\nlee2019\nlee2020\n```\n",
+        "b.rst": "B\n=\n\n.. bibliography::\n\n   Jones2021\n   jones2021\n",
+    }
+    src = _bibtex_site(tmp_path, pages)
+    warnings, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
+    assert findings(warnings, src) == [
+        ("a.md", 5, "cite_undefined"),
+        ("b.rst", 7, "cite_undefined"),
+    ]
+    assert "citation key 'lee2020' is not in the bibliography; did you mean 'lee2019'?" in warnings
+    assert "citation key 'jones2021' is not in the bibliography; did you mean 'Jones2021'?" in (
+        warnings
+    )

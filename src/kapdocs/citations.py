@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 _PENDING = "kapdocs_footcite_keys"
 _MALFORMED = "kapdocs_malformed_cites"
 _UNSHOWN = "kapdocs_unshown_footcites"
+_LISTED = "kapdocs_listed_keys"
 DOI = re.compile(r"10\.\d{4,9}/\S+")
 PMID = re.compile(r"\d+")
 # Identifiers written with what the bibliography style adds itself.
@@ -69,6 +70,7 @@ def register_roles(app: Sphinx) -> None:
         return
     from pybtex.style.template import FieldIsMissing
     from sphinxcontrib.bibtex.citation_target import parse_citation_targets
+    from sphinxcontrib.bibtex.directives import BibliographyDirective
     from sphinxcontrib.bibtex.domain import BibtexDomain
     from sphinxcontrib.bibtex.foot_domain import BibtexFootDomain
     from sphinxcontrib.bibtex.foot_roles import FootCiteRole
@@ -141,6 +143,19 @@ def register_roles(app: Sphinx) -> None:
                 unshown.append((key, missing.field_name, self.get_location(), self.lineno))
                 return [nodes.inline(self.rawtext, self.text)], []
 
+    class RecordingBibliographyDirective(BibliographyDirective):
+        def run(self) -> Any:
+            # Keys listed as the directive's content, a line each ("further reading"), use
+            # their entries; sphinxcontrib-bibtex keeps only those the .bib files have, and
+            # its warning for another is the one kapdocs replaces (bibtex.key_not_found).
+            listed = self.env.current_document.setdefault(_LISTED, [])
+            assert listed is not None
+            for index, key in enumerate(self.content):
+                source, offset = self.content.items[index]
+                listed.append((key.strip(), source, offset + 1))
+            return super().run()
+
+    app.add_directive("bibliography", RecordingBibliographyDirective, override=True)
     app.add_role("footcite", RecordingFootCiteRole(), override=True)
     for name in BibtexFootDomain._role_names:
         app.add_role_to_domain("footcite", name, RecordingFootCiteRole(), override=True)
@@ -203,6 +218,8 @@ def collect_cites(
         found += [(t.key, source, index.expected_line(xref), False, False) for t in targets]
     for target, location, lineno in app.env.current_document.pop(_MALFORMED, []) or []:
         found.append((target, _source(location, default_source), lineno or 1, True, False))
+    for key, source, lineno in app.env.current_document.pop(_LISTED, []) or []:
+        found.append((key, source or default_source, lineno, False, False))
     return [
         CiteRef(docname, lines.relpath(source), lines.find(source, key, line), key, malformed, foot)
         for key, source, line, malformed, foot in found
