@@ -866,3 +866,27 @@ def test_keys_a_bibliography_lists_are_uses_and_must_exist(
     assert "citation key 'jones2021' is not in the bibliography; did you mean 'Jones2021'?" in (
         warnings
     )
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_an_entry_type_the_style_cannot_show_is_a_finding_in_every_build(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # biblatex's @report is no type of pybtex's styles: formatting it stopped the build.
+    src = _bibtex_site(
+        tmp_path,
+        {
+            "a.md": "# A\n\n{cite:p}`lee2019,Jones2021,who2020`\n\n```{bibliography}\n```\n",
+            "b.md": "# B\n\nCited.{footcite}`who2020`\n\n```{footbibliography}\n```\n",
+        },
+    )
+    with (src / "refs.bib").open("a") as bib:
+        bib.write("\n@report{who2020,\n  title = {Report}, author = {WHO}, year = {2020},\n")
+        bib.write("  doi = {10.1234/who},\n}\n")
+    first, outdir = build_once(make_app, src, parallel=parallel)
+    assert findings(first, src) == [("refs.bib", 9, "cite_bibfile")]
+    assert "entry 'who2020' is of type @report, which the style 'alpha' cannot show" in first
+    assert "Report" in (outdir / "a.html").read_text()  # listed, as @misc
+    touch_later(src / "a.md")
+    second, _ = build_once(make_app, src, parallel=parallel)
+    assert findings(second, src) == findings(first, src)

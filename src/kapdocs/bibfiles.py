@@ -65,9 +65,46 @@ def parse_bib_files(app: Sphinx) -> None:
     names = [os.fspath(file) for file in files]
     try:
         found = findings(captured, names, lines)
+        found += _unknown_types(bibdata.data.entries, app.config.bibtex_default_style, names, lines)
     except Exception:  # a bug here must not stop the build
         found = [internal_error(lines.relpath(names[0]), ".bib file check", "the .bib files")]
     store.data["bibfile"] = found
+
+
+def _unknown_types(
+    entries: Any, style_name: str, files: Sequence[str], lines: SourceLines
+) -> list[Finding]:
+    """``cite_bibfile`` for each entry of a type the default style cannot format, such as
+    biblatex's ``@report``: pybtex stopped the build formatting it. It is made ``@misc``.
+    """
+    import pybtex.plugin
+
+    try:
+        style = pybtex.plugin.find_plugin("pybtex.style.formatting", style_name)
+    except pybtex.plugin.PluginNotFound:
+        return []  # every bibliography fails alike: a setting of sphinxcontrib-bibtex's
+    known = sorted(
+        name[4 : -len("_template")]
+        for name in dir(style)
+        if name.startswith("get_") and name.endswith("_template")
+    )
+    found = []
+    for key, entry in entries.items():
+        if hasattr(style, f"get_{entry.type}_template") or hasattr(style, f"format_{entry.type}"):
+            continue
+        file, line = _definition(key, 0, files, lines)
+        found.append(
+            Finding(
+                Code.CITE_BIBFILE,
+                lines.relpath(file),
+                line,
+                f"bibliography entry {key!r} is of type @{entry.type}, which the style "
+                f"{style_name!r} cannot show, so it is shown as @misc; use one of "
+                f"{', '.join('@' + name for name in known)}",
+            )
+        )
+        entry.type = "misc"
+    return found
 
 
 def _pages_to_read_again(store: KapdocsDomain, old: Any, new: Any) -> set[str]:
