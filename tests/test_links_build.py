@@ -332,7 +332,7 @@ def test_a_link_to_a_missing_file_offers_the_nearest_file(make_app, tmp_path: Pa
     # the nearest file of that folder, written as the link wrote its folder.
     page = (
         "# A\n\n[a](files/handuot.pdf) [b](/sub/files/handout.pfd) [c](nofolder/x.pdf)\n\n"
-        "[d](fig.1) [e](files/other.docx)\n"
+        "[d](fig.1) [e](files/other.docx) [f](../index.html)\n"
     )
     src = write_site(tmp_path / "src", {"sub/a.md": page})
     (src / "sub/files").mkdir()
@@ -346,6 +346,9 @@ def test_a_link_to_a_missing_file_offers_the_nearest_file(make_app, tmp_path: Pa
         "site; did you mean 'files/handout.pdf'?",
         "file 'nofolder/x.pdf' ('sub/nofolder/x.pdf' from the top folder) is not in the site; "
         "fix the path of the link, or add the file",
+        # A page as the HTML builder writes it: its source is linked in every output.
+        "'../index.html' is the page 'index' as written for the web, not a file of the site; "
+        "link its source, '../index.md', which works in every output, the PDF too",
         # A name whose "suffix" is a number is a label, as MyST may link by name.
         "'fig.1' names no label, anchor on this page, page (from this page's folder, "
         "'sub/fig.1') or other object that MyST links by name; fix the name, or add the label "
@@ -354,7 +357,9 @@ def test_a_link_to_a_missing_file_offers_the_nearest_file(make_app, tmp_path: Pa
         "site; fix the path of the link, or add the file",
     ]
     # The hints, written in place of the links, link the file.
-    (src / "sub/a.md").write_text("# A\n\n[a](files/handout.pdf) [b](/sub/files/handout.pdf)\n")
+    (src / "sub/a.md").write_text(
+        "# A\n\n[a](files/handout.pdf) [b](/sub/files/handout.pdf) [f](../index.md)\n"
+    )
     warnings, outdir = build_once(make_app, src, freshenv=True)
     assert findings(warnings, src) == []
     assert (outdir / "sub/a.html").read_text().count('class="reference download internal"') == 2

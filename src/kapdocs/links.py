@@ -352,6 +352,20 @@ def _missing_file(link: LinkRef, targets: Targets, path: str) -> Finding:
     a download. The hint is the nearest file of the folder the path names."""
     joined = docname_join(link.docname, path)
     where = _from_top(path, joined)
+    stem, extension = posixpath.splitext(joined)
+    if extension in {".html", ".htm"} and stem in targets.docs:
+        # The page as the HTML builder writes it: a link to its source works in every output.
+        source = posixpath.relpath(
+            targets.source_path(stem), posixpath.dirname(link.docname) or "."
+        )
+        return Finding(
+            Code.LINK_DOC,
+            link.file,
+            link.line,
+            f"{path!r} is the page {stem!r} as written for the web, not a file of the site; "
+            f"link its source, {source + link.target[len(path) :]!r}, which works in every "
+            "output, the PDF too",
+        )
     close = _closest(posixpath.basename(joined), targets.files_in(posixpath.dirname(joined)))
     hint = (
         f"; did you mean {posixpath.join(posixpath.dirname(path), close)!r}?"
