@@ -24,6 +24,7 @@ from kapdocs.governance import (
     front_matter_problem,
     is_reference_page,
     parse_date,
+    sort_for_review,
 )
 from kapdocs.store import PageInfo
 from tests.conftest import build_once, findings, touch_later, write_site
@@ -580,3 +581,35 @@ def test_each_marker_lists_the_statement_before_it() -> None:
     long = nodes.paragraph("", "", nodes.Text("word " * 100), first)
     assert len(_statement(long, first)) <= 240
     assert _statement(long, first).endswith("word...")
+
+
+@pytest.mark.parametrize(
+    ("reviewed", "next_review", "stale"),
+    [
+        ("2026-06-01", "2026-09-01", (4, "was due for review on 2026-09-01 ('next-review'), 86")),
+        ("2026-06-01", "2027-03-01", None),  # not due yet
+        ("2025-06-01", "2027-03-01", (3, "was reviewed on 2025-06-01, 543 days")),  # the limit
+        ("2026-06-01", "2026-05-01", None),  # before 'reviewed': page_meta's, not a review due
+        ("2026-06-01", None, None),
+    ],
+)
+def test_a_page_is_stale_once_its_review_falls_due(
+    reviewed: str, next_review: str | None, stale: tuple[int, str] | None
+) -> None:
+    # Due a year after 'reviewed' or on an earlier 'next-review', as the dashboard says.
+    meta = [("audience", "a", 2), ("reviewed", reviewed, 3), ("reviewer", "r", 5)]
+    if next_review is not None:
+        meta.append(("next-review", next_review, 4))
+    page = PageInfo("reference/p", "reference/p.md", 7, "P", tuple(meta), True, True, ())
+    found = check_pages([page], UNIT_CONFIG, dt.date(2026, 11, 26))  # type: ignore[arg-type]
+    stale_found = [(f.line, f.message) for f in found if f.code == Code.PAGE_STALE]
+    if stale is None:
+        assert stale_found == []
+    else:
+        assert len(stale_found) == 1
+        assert stale_found[0][0] == stale[0]
+        assert stale[1] in stale_found[0][1]
+    # The dashboard's due date is the earlier of the two, which page_stale follows.
+    [(_, due)] = sort_for_review([page], UNIT_CONFIG)  # type: ignore[arg-type]
+    limit = dt.date.fromisoformat(reviewed) + dt.timedelta(days=365)
+    assert due == min(limit, dt.date.fromisoformat(next_review or "9999-01-01"))

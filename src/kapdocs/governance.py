@@ -358,20 +358,42 @@ def check_pages(
         if not is_reference_page(page.docname, config):
             continue
         findings += _check_meta(page, today)
-        reviewed = field_value(page, "reviewed")
-        date = parse_date(reviewed) if reviewed else None
-        if date is not None and (today - date).days > max_age:
-            findings.append(
-                Finding(
-                    Code.PAGE_STALE,
-                    page.file,
-                    page.line_of("reviewed"),
-                    f"page was reviewed on {reviewed}, {(today - date).days} days before this "
-                    f"build (limit {max_age}); review it and update 'reviewed'",
-                )
-            )
+        findings += _check_due(page, today, max_age)
         findings += _check_structure(page, is_rst(page.file))
     return findings
+
+
+def _check_due(page: PageInfo, today: dt.date, max_age: int) -> list[Finding]:
+    """``page_stale`` once the page's review falls due: *max_age* days after ``reviewed``,
+    or on an earlier ``next-review`` date (the review dashboard's due date)."""
+    reviewed, next_review = _review_dates(page)
+    if reviewed is not None and (today - reviewed).days > max_age:
+        message = (
+            f"page was reviewed on {reviewed}, {(today - reviewed).days} days before this "
+            f"build (limit {max_age}); review it and update 'reviewed'"
+        )
+        return [Finding(Code.PAGE_STALE, page.file, page.line_of("reviewed"), message)]
+    # A next-review before reviewed is a page_meta finding, not a review due.
+    if (
+        next_review is not None
+        and next_review < today
+        and not (reviewed and next_review < reviewed)
+    ):
+        message = (
+            f"page was due for review on {next_review} ('next-review'), "
+            f"{(today - next_review).days} days before this build; review it and update "
+            "'reviewed' and 'next-review'"
+        )
+        return [Finding(Code.PAGE_STALE, page.file, page.line_of("next-review"), message)]
+    return []
+
+
+def _review_dates(page: PageInfo) -> tuple[dt.date | None, dt.date | None]:
+    """The page's ``reviewed`` and ``next-review`` dates, None where not a valid date."""
+    return (
+        parse_date(field_value(page, "reviewed") or ""),
+        parse_date(field_value(page, "next-review") or ""),
+    )
 
 
 def _check_meta(page: PageInfo, today: dt.date) -> list[Finding]:
@@ -473,10 +495,10 @@ def sort_for_review(
     for page in pages:
         if not is_reference_page(page.docname, config):
             continue
-        reviewed = parse_date(field_value(page, "reviewed") or "")
-        next_review = parse_date(field_value(page, "next-review") or "")
-        date = next_review or (_days_after(reviewed, max_age) if reviewed else None)
-        due.append((page, date))
+        reviewed, next_review = _review_dates(page)
+        # Whichever comes first, as page_stale reports it (see _check_due).
+        dates = [next_review, _days_after(reviewed, max_age) if reviewed else None]
+        due.append((page, min((d for d in dates if d is not None), default=None)))
     return sorted(
         due, key=lambda item: (item[1] is not None, item[1] or dt.date.min, item[0].docname)
     )
