@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kapdocs import (
     abbreviations,
+    bibtex_hooks,
     citations,
     evidence,
     governance,
@@ -263,7 +264,7 @@ def on_warn_missing_reference(app: Sphinx, domain: Domain, node: pending_xref) -
 
 
 def setup_checks(app: Sphinx) -> None:
-    app.connect("config-inited", lambda app, config: citations.register_roles(app))
+    app.connect("config-inited", lambda app, config: bibtex_hooks.register(app))
     # Before any listener that might change the text: lines are located in the file.
     app.connect("source-read", on_source_read, priority=0)
     app.connect("doctree-read", on_doctree_read)

@@ -1,13 +1,8 @@
 """Citation checks: ``cite_undefined``, ``cite_malformed``, ``cite_unused`` and ``cite_id``.
 
-Reading records the keys of every ``cite`` and ``footcite`` role. sphinxcontrib-bibtex
-resolves a ``footcite`` while parsing and keeps no trace of a key it cannot find, so
-kapdocs registers a thin subclass of its role that notes each key first. Its ``cite``
-roles stop the whole build on a target that is not keys separated by commas
-(``{cite:p}`lee2019 jones2021```), so kapdocs' subclass of them records such a target
-and leaves the role as text instead; its domain, asked by MyST about a link such as
-``[text](<lee2019, a b>)``, raises likewise, and kapdocs' subclass finds nothing there, so
-that the link is a ``link_doc`` finding. Once all pages are read, the keys are compared with
+Reading records the keys of every ``cite`` and ``footcite`` role and the keys a
+bibliography lists, and what sphinxcontrib-bibtex could not read, as
+:mod:`kapdocs.bibtex_hooks` notes them. Once all pages are read, the keys are compared with
 the bibliography, whose entries must each carry a well-formed DOI or PubMed identifier.
 sphinxcontrib-bibtex's own "could not find bibtex key" warning is replaced by
 ``cite_undefined``: for a key the .bib files lack, and for one that no bibliography lists.
@@ -20,9 +15,9 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from docutils import nodes
 from sphinx import addnodes
 
+from kapdocs.bibtex_hooks import LISTED, MALFORMED, PENDING, UNSHOWN, is_style
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import node_source
 from kapdocs.store import CiteRef
@@ -36,10 +31,6 @@ if TYPE_CHECKING:
     from kapdocs.locate import SourceLines
     from kapdocs.nodeindex import NodeIndex
 
-_PENDING = "kapdocs_footcite_keys"
-_MALFORMED = "kapdocs_malformed_cites"
-_UNSHOWN = "kapdocs_unshown_footcites"
-_LISTED = "kapdocs_listed_keys"
 DOI = re.compile(r"10\.\d{4,9}/\S+")
 PMID = re.compile(r"\d+")
 # Identifiers written with what the bibliography style adds itself.
@@ -62,123 +53,13 @@ class BibEntry(NamedTuple):
 # -- collecting ----------------------------------------------------------------------------
 
 
-def register_roles(app: Sphinx) -> None:
-    """Wrap sphinxcontrib-bibtex's roles: every footcite key is recorded, and a cite
-    role's malformed target, or a footcite of an entry the style cannot show, is a
-    finding, not a crash."""
-    if "sphinxcontrib.bibtex" not in app.extensions:
-        return
-    from pybtex.style.template import FieldIsMissing
-    from sphinxcontrib.bibtex.citation_target import parse_citation_targets
-    from sphinxcontrib.bibtex.directives import BibliographyDirective
-    from sphinxcontrib.bibtex.domain import BibtexDomain
-    from sphinxcontrib.bibtex.foot_domain import BibtexFootDomain
-    from sphinxcontrib.bibtex.foot_roles import FootCiteRole
-    from sphinxcontrib.bibtex.roles import CiteRole
-
-    class CheckedCiteRole(CiteRole):
-        def result_nodes(self, document: Any, env: Any, node: Any, is_ref: bool) -> Any:
-            try:
-                list(parse_citation_targets(self.target))
-            except ValueError:
-                malformed = self.env.current_document.setdefault(_MALFORMED, [])
-                assert malformed is not None
-                malformed.append((self.target, self.get_location(), self.lineno))
-                return [nodes.inline(self.rawtext, self.text)], []
-            return super().result_nodes(document, env, node, is_ref)  # type: ignore[no-untyped-call]
-
-    class CheckedBibtexDomain(BibtexDomain):
-        def env_updated(self) -> Any:
-            # A bibliography whose :style: names no pybtex style stopped the build here;
-            # it is formatted in the default style, and kept as written, so that every
-            # build reports it (check_styles).
-            unknown = {
-                key: value
-                for key, value in self.bibliographies.items()
-                if not _is_style(value.style)
-            }
-            default = self.env.config.bibtex_default_style
-            try:
-                for key, value in unknown.items():
-                    self.bibliographies[key] = value._replace(style=default)
-                return super().env_updated()
-            finally:
-                self.bibliographies.update(unknown)
-
-        def resolve_any_xref(
-            self, env: Any, fromdocname: str, builder: Any, target: str, node: Any, contnode: Any
-        ) -> Any:
-            # MyST asks every domain about [text](<lee2019, a b>); for a target that starts
-            # with a key but is not keys, the parent raises instead of finding nothing.
-            try:
-                return super().resolve_any_xref(env, fromdocname, builder, target, node, contnode)
-            except ValueError:
-                return []
-
-    app.add_domain(CheckedBibtexDomain, override=True)
-    app.add_role("cite", CheckedCiteRole(), override=True)
-    for name in BibtexDomain._role_names:
-        app.add_role_to_domain("cite", name, CheckedCiteRole(), override=True)
-
-    class RecordingFootCiteRole(FootCiteRole):
-        def run(self) -> Any:
-            pending = self.env.current_document.setdefault(_PENDING, [])
-            assert pending is not None
-            # sphinxcontrib-bibtex finds a footcite's key in any case (pybtex's entries
-            # ignore case): record the key as the .bib file writes it, as this role found it.
-            entries = self.env.domains["cite"].bibdata.data.entries  # type: ignore[attr-defined]
-            for key in self.text.split(","):
-                entry = entries.get(key.strip())
-                found = entry.key if entry is not None else key.strip()
-                pending.append((found, self.get_location(), self.lineno))
-            try:
-                return super().run()
-            except FieldIsMissing as missing:
-                # The footnote is made as the role is read, and the style stops at an entry
-                # without a field it shows (an author, say): sphinxcontrib-bibtex lets that
-                # stop the build. Its keys are shown as text instead.
-                unshown = self.env.current_document.setdefault(_UNSHOWN, [])
-                assert unshown is not None
-                key = str(missing).rpartition(" in ")[2]  # "missing author in lee2019"
-                unshown.append((key, missing.field_name, self.get_location(), self.lineno))
-                return [nodes.inline(self.rawtext, self.text)], []
-
-    class RecordingBibliographyDirective(BibliographyDirective):
-        def run(self) -> Any:
-            # Keys listed as the directive's content, a line each ("further reading"), use
-            # their entries; sphinxcontrib-bibtex keeps only those the .bib files have, and
-            # its warning for another is the one kapdocs replaces (bibtex.key_not_found).
-            listed = self.env.current_document.setdefault(_LISTED, [])
-            assert listed is not None
-            for index, key in enumerate(self.content):
-                source, offset = self.content.items[index]
-                listed.append((key.strip(), source, offset + 1))
-            return super().run()
-
-    app.add_directive("bibliography", RecordingBibliographyDirective, override=True)
-    app.add_role("footcite", RecordingFootCiteRole(), override=True)
-    for name in BibtexFootDomain._role_names:
-        app.add_role_to_domain("footcite", name, RecordingFootCiteRole(), override=True)
-
-
-def _is_style(name: str) -> bool:
-    """Whether pybtex knows the formatting style *name*, as sphinxcontrib-bibtex looks it up."""
-    import pybtex.plugin
-
-    try:
-        pybtex.plugin.find_plugin("pybtex.style.formatting", name)
-    except pybtex.plugin.PluginNotFound:
-        return False
-    return True
-
-
 def check_styles(env: BuildEnvironment, lines: SourceLines) -> list[Finding]:
     """``cite_malformed`` for each bibliography directive whose ``:style:`` pybtex lacks."""
     import pybtex.plugin
 
     found = []
     for key, value in bibliographies(env).items():
-        if _is_style(value.style):
+        if is_style(value.style):
             continue
         styles = sorted(pybtex.plugin.enumerate_plugin_names("pybtex.style.formatting"))
         close = difflib.get_close_matches(value.style, styles, n=1)
@@ -201,7 +82,7 @@ def collect_cites(
 ) -> list[CiteRef]:
     # (key, or the whole target of a malformed role; source; line hint; malformed; foot)
     found: list[tuple[str, str, int, bool, bool]] = []
-    pending = app.env.current_document.pop(_PENDING, []) or []
+    pending = app.env.current_document.pop(PENDING, []) or []
     for key, location, lineno in pending:
         found.append((key, _source(location, default_source), lineno or 1, False, True))
     for xref in index.of(addnodes.pending_xref):
@@ -216,9 +97,9 @@ def collect_cites(
         except ValueError:
             targets = []
         found += [(t.key, source, index.expected_line(xref), False, False) for t in targets]
-    for target, location, lineno in app.env.current_document.pop(_MALFORMED, []) or []:
+    for target, location, lineno in app.env.current_document.pop(MALFORMED, []) or []:
         found.append((target, _source(location, default_source), lineno or 1, True, False))
-    for key, source, lineno in app.env.current_document.pop(_LISTED, []) or []:
+    for key, source, lineno in app.env.current_document.pop(LISTED, []) or []:
         found.append((key, source or default_source, lineno, False, False))
     return [
         CiteRef(docname, lines.relpath(source), lines.find(source, key, line), key, malformed, foot)
@@ -232,7 +113,7 @@ def collect_unshown(
 ) -> list[Finding]:
     """``cite_bibfile`` for each footcite of the page whose entry the style could not show."""
     found = []
-    for key, field, location, lineno in env.current_document.pop(_UNSHOWN, []) or []:
+    for key, field, location, lineno in env.current_document.pop(UNSHOWN, []) or []:
         source = _source(location, default_source)
         role = ":footcite:" if lines.is_rst(source) else "{footcite}"
         found.append(
