@@ -67,7 +67,8 @@ def parse_bib_files(app: Sphinx) -> None:
         found = findings(captured, names, lines)
         found += _unknown_types(bibdata.data.entries, app.config.bibtex_default_style, names, lines)
     except Exception:  # a bug here must not stop the build
-        found = [internal_error(lines.relpath(names[0]), ".bib file check", "the .bib files")]
+        where = lines.relpath(names[0]) if names else "conf.py"
+        found = [internal_error(where, ".bib file check", "the .bib files")]
     store.data["bibfile"] = found
 
 
