@@ -613,3 +613,29 @@ def test_a_page_is_stale_once_its_review_falls_due(
     [(_, due)] = sort_for_review([page], UNIT_CONFIG)  # type: ignore[arg-type]
     limit = dt.date.fromisoformat(reviewed) + dt.timedelta(days=365)
     assert due == min(limit, dt.date.fromisoformat(next_review or "9999-01-01"))
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_key_points_box_must_open_the_page(make_app: Any, tmp_path: Path, parallel: int) -> None:
+    # Clinicians read the key points first: a box placed in a later section is reported.
+    fields = "---\nreviewer: R\nreviewed: 2026-11-01\naudience: a\n---\n"
+    box = "```{admonition} Key points\n- One.\n```\n\n"
+    end = "## References\n\nNone.\n"
+    srcdir = write_site(
+        tmp_path / "site",
+        {
+            "reference/first.md": fields + "# F\n\nIntro.\n\n" + box + "## Body\n\nText.\n\n" + end,
+            "reference/late.md": fields + "# L\n\nIntro.\n\n## Body\n\nText.\n\n" + box + end,
+            "reference/later.rst": ":reviewed: 2026-11-01\n:reviewer: R\n:audience: a\n\nR\n=\n\n"
+            "Intro.\n\nBody\n----\n\n.. admonition:: Key points\n\n   - One.\n\n"
+            "References\n----------\n\nNone.\n",
+        },
+    )
+    warnings, _ = build_once(make_app, srcdir, parallel=parallel)
+    assert findings(warnings, srcdir) == [
+        ("reference/late.md", 14, "page_structure"),
+        ("reference/later.rst", 13, "page_structure"),
+    ]
+    assert "the Key points box is in the section 'Body'; move it above the page's first" in (
+        warnings
+    )

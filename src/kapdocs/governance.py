@@ -157,6 +157,7 @@ def collect_page(
     unreadable = None if meta or lines.is_rst(source) else front_matter_problem(text)
     title = next(iter(doctree.findall(nodes.title)), None)
     references = _references_section(doctree)
+    box = _key_points(doctree)
     uncited = tuple(
         lines.find(node_source(p, source), _first_words(p), node_line(p))
         for p in doctree.findall(nodes.paragraph)
@@ -171,10 +172,11 @@ def collect_page(
         lines.find(source, title.astext(), node_line(title)) if title is not None else 1,
         title.astext() if title is not None else docname,
         meta,
-        _has_key_points(doctree),
+        box is not None,
         references is not None,
         uncited,
         unreadable,
+        _late_key_points(doctree, box) if box is not None else None,
     )
 
 
@@ -260,15 +262,32 @@ def _first_words(paragraph: nodes.paragraph) -> str:
     return " ".join(paragraph.astext().split()[:3])
 
 
-def _has_key_points(doctree: nodes.document) -> bool:
+def _key_points(doctree: nodes.document) -> nodes.Element | None:
+    """The page's first Key points box (titled so, or of the class ``key-points``)."""
     for admonition in doctree.findall(lambda node: isinstance(node, nodes.Admonition)):
         assert isinstance(admonition, nodes.Element)
         if "key-points" in admonition["classes"]:
-            return True
+            return admonition
         title = next(iter(admonition.findall(nodes.title)), None)
         if title is not None and title.astext().strip().lower() == KEY_POINTS:
-            return True
-    return False
+            return admonition
+    return None
+
+
+def _late_key_points(doctree: nodes.document, box: nodes.Element) -> tuple[str, int] | None:
+    """(the section it is in, its line) when the box comes after the page's first section:
+    the page does not open with it."""
+    sections = _child_sections(doctree)
+    if len(sections) != 1:
+        return None  # no single page title to come first under
+    inner = set(map(id, _child_sections(sections[0])))
+    section = box.parent
+    while section is not None and id(section) not in inner:
+        section = section.parent
+    if section is None:
+        return None
+    title = section.next_node(nodes.title)
+    return (title.astext() if title is not None else ""), node_line(box)
 
 
 def _references_section(doctree: nodes.document) -> nodes.section | None:
@@ -452,6 +471,17 @@ def _check_structure(page: PageInfo, rst: bool) -> list[Finding]:
                 page.file,
                 page.title_line,
                 f"reference page has no Key points box; open it with {box} and 3-5 bullets",
+            )
+        )
+    elif page.late_key_points is not None:
+        section, line = page.late_key_points
+        findings.append(
+            Finding(
+                Code.PAGE_STRUCTURE,
+                page.file,
+                line,
+                f"the Key points box is in the section {section!r}; move it above the page's "
+                "first section, so that the page opens with it",
             )
         )
     if not page.references:
