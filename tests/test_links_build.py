@@ -711,6 +711,10 @@ _MORE_BIB = """@article{later2022,
 @article{LEE2019,
   title = {Again}, author = {L, A}, journal = {J}, year = {2019}, pmid = {45678},
 }
+
+@article{after2023,
+  title = {N}, author = {N, A}, journal = {J}, year = {2023}, pmid = {56789},
+}
 """
 
 
@@ -721,7 +725,9 @@ def test_errors_in_the_bib_files_are_findings_in_every_build(
     # pybtex stopped the build at a syntax error (a traceback naming no file), and a key
     # defined again lost the rest of its file; now each is a finding at its line, the
     # entries around them are read, and every build reports them until they are fixed.
-    pages = {"a.md": "# A\n\n{cite:p}`lee2019,Jones2021,later2022`\n\n```{bibliography}\n```\n"}
+    pages = {
+        "a.md": "# A\n\n{cite:p}`lee2019,Jones2021,later2022,after2023`\n\n```{bibliography}\n```\n"
+    }
     src = write_site(
         tmp_path / "src",
         pages,
