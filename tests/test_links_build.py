@@ -779,9 +779,13 @@ def test_a_footcite_of_an_entry_the_style_cannot_show_is_a_finding(
     # sphinxcontrib-bibtex makes a footcite's footnote as the role is read, and the style
     # raises for an entry without an author: alone, it stops the build.
     bib = "@article{lee2019,\n  title = {L}, journal = {J}, year = {2019}, pmid = {12345},\n}\n"
+    bib += "@article{kim2020,\n  title = {K}, author = {K, A}, journal = {J}, year = {2020},\n"
+    bib += "  pmid = {23456},\n}\n"
     pages = {
         "a.md": "# A\n\nCited.{footcite}`lee2019`\n\n```{footbibliography}\n```\n",
         "b.rst": "B\n=\n\nCited. :footcite:`lee2019`\n",  # no footbibliography
+        # The footnote of the key before it is made, and still referenced.
+        "c.md": "# C\n\nCited.{footcite}`kim2020,lee2019`\n\n```{footbibliography}\n```\n",
     }
     src = write_site(
         tmp_path / "src",
@@ -790,7 +794,13 @@ def test_a_footcite_of_an_entry_the_style_cannot_show_is_a_finding(
     )
     (src / "refs.bib").write_text(bib)
     first, outdir = build_once(make_app, src, parallel=parallel)
-    assert findings(first, src) == [("a.md", 3, "cite_bibfile"), ("b.rst", 4, "cite_bibfile")]
+    assert findings(first, src) == [
+        ("a.md", 3, "cite_bibfile"),
+        ("b.rst", 4, "cite_bibfile"),
+        ("c.md", 3, "cite_bibfile"),
+    ]
+    assert "is not referenced" not in first
+    assert 'href="#footcite-kim2020"' in (outdir / "c.html").read_text()
     assert "{footcite} of 'lee2019' cannot be shown: its .bib entry lacks 'author'" in first
     assert ":footcite: of 'lee2019' cannot be shown" in first
     assert "Cited.<span>lee2019</span>" in (outdir / "a.html").read_text()  # shown as text

@@ -98,17 +98,27 @@ def register(app: Sphinx) -> None:
                 entry = entries.get(key.strip())
                 found = entry.key if entry is not None else key.strip()
                 pending.append((found, self.get_location(), self.lineno))
-            try:
-                return super().run()
-            except FieldIsMissing as missing:
-                # The footnote is made as the role is read, and the style stops at an entry
-                # without a field it shows (an author, say): sphinxcontrib-bibtex lets that
-                # stop the build. Its keys are shown as text instead.
-                unshown = self.env.current_document.setdefault(UNSHOWN, [])
-                assert unshown is not None
-                key = str(missing).rpartition(" in ")[2]  # "missing author in lee2019"
-                unshown.append((key, missing.field_name, self.get_location(), self.lineno))
-                return [nodes.inline(self.rawtext, self.text)], []
+            # The footnote is made as the role is read, and the style stops at an entry
+            # without a field it shows (an author, say): sphinxcontrib-bibtex lets that stop
+            # the build. The role is read again without that key, so that the footnotes
+            # already made for the keys before it are referenced; with no key left, the
+            # role shows as text.
+            written, keys = self.text, [key.strip() for key in self.text.split(",")]
+            while keys:
+                self.text = ",".join(keys)
+                try:
+                    return super().run()
+                except FieldIsMissing as missing:
+                    unshown = self.env.current_document.setdefault(UNSHOWN, [])
+                    assert unshown is not None
+                    key = str(missing).rpartition(" in ")[2]  # "missing author in lee2019"
+                    unshown.append((key, missing.field_name, self.get_location(), self.lineno))
+                    left = [k for k in keys if k.lower() != key.lower()]
+                    # An entry the role does not name (one it cross-references): give up.
+                    keys = left if len(left) < len(keys) else []
+                finally:
+                    self.text = written
+            return [nodes.inline(self.rawtext, written)], []
 
     class RecordingBibliographyDirective(BibliographyDirective):
         def run(self) -> Any:

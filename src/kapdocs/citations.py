@@ -122,8 +122,8 @@ def collect_unshown(
                 lines.relpath(source),
                 lines.find(source, "footcite", lineno or 1),
                 f"{role} of {key!r} cannot be shown: its .bib entry lacks {field!r}, which the "
-                "bibliography style needs; add it to the entry (until then the keys show as "
-                "text)",
+                "bibliography style needs; add it to the entry (until then the citation leaves "
+                "it out)",
             )
         )
     return found
