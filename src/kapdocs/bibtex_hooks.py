@@ -1,15 +1,16 @@
 """sphinxcontrib-bibtex's roles, directive and domain, wrapped so that bad input is a finding.
 
 sphinxcontrib-bibtex resolves a ``footcite`` while parsing and keeps no trace of a key it
-cannot find, so kapdocs registers a thin subclass of its role that notes each key first; the
-footnote's style stops the build at an entry without a field it shows (an author), which
-the subclass notes and shows as text instead. Its ``cite`` roles stop the whole build on a
-target that is not keys separated by commas (``{cite:p}`lee2019 jones2021```), so kapdocs'
-subclass of them records such a target and leaves the role as text; its domain, asked by
-MyST about a link such as ``[text](<lee2019, a b>)``, raises likewise, and kapdocs'
-subclass finds nothing there, so that the link is a ``link_doc`` finding; a bibliography
-whose ``:style:`` pybtex lacks stopped the build once all pages were read, and is formatted
-in the default style instead. The bibliography directive notes the keys it lists.
+cannot find, so kapdocs registers a thin subclass of its role that notes each key first;
+the footnote's style stops the build at an entry without a field it shows (an author),
+which the subclass notes, reading the role again without that key. Its ``cite`` roles
+stop the whole build on a target that is not keys separated by commas
+(``{cite:p}`lee2019 jones2021```), so kapdocs' subclass of them records such a target and
+leaves the role as text; its domain, asked by MyST about a link such as
+``[text](<lee2019, a b>)``, raises likewise, and kapdocs' subclass finds nothing there, so
+that the link is a ``link_doc`` finding; a bibliography whose ``:style:`` pybtex lacks
+stopped the build once all pages were read, and is formatted in the default style
+instead. The bibliography directive notes the keys it lists.
 
 What the subclasses note waits in the document being read under the keys below, until
 :mod:`kapdocs.citations` collects it with the page's records.
