@@ -911,3 +911,24 @@ def test_an_entry_type_the_style_cannot_show_is_a_finding_in_every_build(
     touch_later(src / "a.md")
     second, _ = build_once(make_app, src, parallel=parallel)
     assert findings(second, src) == findings(first, src)
+
+
+def test_a_page_link_with_a_query_string_is_offered_without_it(make_app, tmp_path: Path) -> None:
+    # MyST looks for a file named "b.md?tab=2": the page exists, the query is the fault.
+    pages = {
+        "a.md": "# A\n\n[b](b.md?tab=2#part) [c](c.md?x=1)\n",
+        "b.md": "# B\n\n## Part\n\nText.\n",
+    }
+    src = write_site(tmp_path / "src", pages)
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    messages = [line for line in warnings.splitlines() if "[kapdocs.link_doc]" in line]
+    assert len(messages) == 2
+    assert (
+        "'b.md?tab=2#part' gives a page a query string, which MyST cannot link; write"
+        in (messages[0])
+    )
+    assert "'b.md#part'" in messages[0]
+    assert "page 'c.md' is not in the site" in messages[1]  # no such page, query or not
+    (src / "a.md").write_text("# A\n\n[b](b.md#part)\n")
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == []

@@ -274,8 +274,22 @@ def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
     """
     folder = posixpath.dirname(link.docname)
     path = link.target.partition("#")[0]
+    fragment = link.target[len(path) :]
+    page_file, query, _ = path.partition("?")
+    suffix = targets.source_suffix(page_file)
+    if query and suffix is not None:
+        # [text](page.md?tab=2#a): MyST looks for a file named so, query and all.
+        if docname_join(link.docname, page_file.removesuffix(suffix)) not in targets.docs:
+            return _missing_page(link, targets, page_file, fragment)
+        return Finding(
+            Code.LINK_DOC,
+            link.file,
+            link.line,
+            f"{link.target!r} gives a page a query string, which MyST cannot link; write "
+            f"{page_file + fragment!r}",
+        )
     if targets.source_suffix(path) is not None:
-        return _missing_page(link, targets, path, link.target[len(path) :])
+        return _missing_page(link, targets, path, fragment)
     if _names_a_file(path) and _closest(link.target, targets.labels) is None:
         return _missing_file(link, targets, path)
     page = "page"
