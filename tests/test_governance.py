@@ -626,15 +626,23 @@ def test_a_key_points_box_must_open_the_page(make_app: Any, tmp_path: Path, para
         {
             "reference/first.md": fields + "# F\n\nIntro.\n\n" + box + "## Body\n\nText.\n\n" + end,
             "reference/late.md": fields + "# L\n\nIntro.\n\n## Body\n\nText.\n\n" + box + end,
+            # First thing under the first heading: the page opens with it.
+            "reference/heading.md": fields
+            + "# H\n\n## Key points\n\n"
+            + box
+            + "## B\n\nT.\n\n"
+            + end,
+            "reference/second.md": fields + "# S\n\n## Intro\n\nText.\n\n" + box + end,
             "reference/later.rst": ":reviewed: 2026-11-01\n:reviewer: R\n:audience: a\n\nR\n=\n\n"
-            "Intro.\n\nBody\n----\n\n.. admonition:: Key points\n\n   - One.\n\n"
+            "Intro.\n\nBody\n----\n\nText.\n\n.. admonition:: Key points\n\n   - One.\n\n"
             "References\n----------\n\nNone.\n",
         },
     )
     warnings, _ = build_once(make_app, srcdir, parallel=parallel)
     assert findings(warnings, srcdir) == [
         ("reference/late.md", 14, "page_structure"),
-        ("reference/later.rst", 13, "page_structure"),
+        ("reference/later.rst", 15, "page_structure"),
+        ("reference/second.md", 12, "page_structure"),  # after text in the first section
     ]
     assert "the Key points box is in the section 'Body'; move it above the page's first" in (
         warnings

@@ -275,16 +275,23 @@ def _key_points(doctree: nodes.document) -> nodes.Element | None:
 
 
 def _late_key_points(doctree: nodes.document, box: nodes.Element) -> tuple[str, int] | None:
-    """(the section it is in, its line) when the box comes after the page's first section:
-    the page does not open with it."""
+    """(the section it is in, its line) when the page does not open with the box: it is
+    inside a section, other than first thing in the page's first section (as under a
+    heading "Key points")."""
     sections = _child_sections(doctree)
     if len(sections) != 1:
         return None  # no single page title to come first under
-    inner = set(map(id, _child_sections(sections[0])))
-    section = box.parent
-    while section is not None and id(section) not in inner:
-        section = section.parent
+    inner = _child_sections(sections[0])
+    block: nodes.Element = box  # the box, or what holds it, directly in a section
+    while block.parent is not None and block.parent not in inner:
+        if block.parent is sections[0] or block.parent is doctree:
+            return None  # before the page's first section
+        block = block.parent
+    section = block.parent
     if section is None:
+        return None
+    body = [child for child in section.children if not isinstance(child, nodes.title)]
+    if section is inner[0] and body and body[0] is block:
         return None
     title = section.next_node(nodes.title)
     return (title.astext() if title is not None else ""), node_line(box)

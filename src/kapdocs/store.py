@@ -163,7 +163,7 @@ class PageInfo(NamedTuple):
     uncited: tuple[int, ...]
     # (line, why) when MyST could read none of the front matter: its fields are unknown.
     unreadable: tuple[int, str] | None = None
-    # (section, line) of a Key points box inside a section, not before the first one.
+    # (section, line) of a Key points box that does not open the page (see governance).
     late_key_points: tuple[str, int] | None = None
 
     def value(self, key: str) -> str | None:
