@@ -633,6 +633,8 @@ def test_a_key_points_box_must_open_the_page(make_app: Any, tmp_path: Path, para
             + "## B\n\nT.\n\n"
             + end,
             "reference/second.md": fields + "# S\n\n## Intro\n\nText.\n\n" + box + end,
+            # Titled with a colon, the box is the Key points box all the same.
+            "reference/colon.md": fields + "# C\n\n" + box.replace("points", "Points:") + end,
             "reference/later.rst": ":reviewed: 2026-11-01\n:reviewer: R\n:audience: a\n\nR\n=\n\n"
             "Intro.\n\nBody\n----\n\nText.\n\n.. admonition:: Key points\n\n   - One.\n\n"
             "References\n----------\n\nNone.\n",

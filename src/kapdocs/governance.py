@@ -269,7 +269,7 @@ def _key_points(doctree: nodes.document) -> nodes.Element | None:
         if "key-points" in admonition["classes"]:
             return admonition
         title = next(iter(admonition.findall(nodes.title)), None)
-        if title is not None and title.astext().strip().lower() == KEY_POINTS:
+        if title is not None and title.astext().strip().rstrip(":").lower() == KEY_POINTS:
             return admonition
     return None
 
