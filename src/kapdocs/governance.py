@@ -282,7 +282,7 @@ def _late_key_points(doctree: nodes.document, box: nodes.Element) -> tuple[str, 
     if len(sections) != 1:
         return None  # no single page title to come first under
     inner = _child_sections(sections[0])
-    inner_ids = {id(section) for section in inner}  # by identity: nodes compare so
+    inner_ids = {id(section) for section in inner}
     block: nodes.Element = box  # the box, or what holds it, directly in a section
     while block.parent is not None and id(block.parent) not in inner_ids:
         if block.parent is sections[0] or block.parent is doctree:
