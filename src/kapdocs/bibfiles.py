@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kapdocs.citations import entry_openings
 from kapdocs.collect import internal_error
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import SourceLines
@@ -187,12 +188,12 @@ def _mentioned(message: str, files: Sequence[str], lines: SourceLines) -> tuple[
 
 
 def _definition(key: str, nth: int, files: Sequence[str], lines: SourceLines) -> tuple[str, int]:
-    """The file and line of the *nth* repeat of *key* (its *nth* + 1 definition)."""
-    opening = re.compile(rf"\s*@\w+\s*[{{(]\s*{re.escape(key)}\s*,", re.IGNORECASE)
+    """The file and line of the *nth* repeat of *key* (its *nth* + 1 definition); pybtex
+    compares keys without case."""
     seen = 0
     for file in files:
-        for number, text in enumerate(lines.lines(file), start=1):
-            if opening.match(text):
+        for written, number in entry_openings(lines.lines(file)):
+            if written.lower() == key.lower():
                 if seen == nth:
                     return file, number
                 seen += 1

@@ -23,7 +23,7 @@ from kapdocs.locate import node_source
 from kapdocs.store import CiteRef
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Set
+    from collections.abc import Iterable, Iterator, Sequence, Set
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -159,20 +159,29 @@ def bibliography(env: BuildEnvironment, lines: SourceLines) -> list[BibEntry]:
 
 
 def _entry_lines(text: list[str]) -> dict[str, int]:
-    start = re.compile(r"\s*@\w+\s*[{(]\s*([^,\s]+)\s*,")
-    # BibTeX allows the key on a line of its own: "@article{" then "  lee2019,".
-    opening = re.compile(r"\s*@\w+\s*[{(]\s*$")
-    key_line = re.compile(r"\s*([^,\s=]+)\s*,")
+    """Each key's line: that of its first definition."""
     found: dict[str, int] = {}
-    for index, line in enumerate(text):
-        match = start.match(line)
-        if match:
-            found.setdefault(match.group(1), index + 1)
-        elif opening.match(line) and index + 1 < len(text):
-            match = key_line.match(text[index + 1])
-            if match:
-                found.setdefault(match.group(1), index + 1)
+    for key, line in entry_openings(text):
+        found.setdefault(key, line)
     return found
+
+
+_ENTRY_START = re.compile(r"\s*@\w+\s*[{(]\s*([^,\s]+)\s*,")
+# BibTeX allows the key on a line of its own: "@article{" then "  lee2019,".
+_ENTRY_OPENING = re.compile(r"\s*@\w+\s*[{(]\s*$")
+_KEY_LINE = re.compile(r"\s*([^,\s=]+)\s*,")
+
+
+def entry_openings(text: Sequence[str]) -> Iterator[tuple[str, int]]:
+    """(key as written, line) of every entry a .bib file's *text* opens, in order."""
+    for index, line in enumerate(text):
+        match = _ENTRY_START.match(line)
+        if match:
+            yield match.group(1), index + 1
+        elif _ENTRY_OPENING.match(line) and index + 1 < len(text):
+            match = _KEY_LINE.match(text[index + 1])
+            if match:
+                yield match.group(1), index + 1
 
 
 # -- checking --------------------------------------------------------------------------------
