@@ -92,19 +92,20 @@ def register(app: Sphinx) -> None:
         def run(self) -> Any:
             pending = self.env.current_document.setdefault(PENDING, [])
             assert pending is not None
+            written, keys = self.text, [key.strip() for key in self.text.split(",")]
             # sphinxcontrib-bibtex finds a footcite's key in any case (pybtex's entries
             # ignore case): record the key as the .bib file writes it, as this role found it.
             entries = self.env.domains["cite"].bibdata.data.entries  # type: ignore[attr-defined]
-            for key in self.text.split(","):
-                entry = entries.get(key.strip())
-                found = entry.key if entry is not None else key.strip()
-                pending.append((found, self.get_location(), self.lineno))
+            for key in keys:
+                entry = entries.get(key)
+                pending.append(
+                    (key if entry is None else entry.key, self.get_location(), self.lineno)
+                )
             # The footnote is made as the role is read, and the style stops at an entry
             # without a field it shows (an author, say): sphinxcontrib-bibtex lets that stop
             # the build. The role is read again without that key, so that the footnotes
             # already made for the keys before it are referenced; with no key left, the
             # role shows as text.
-            written, keys = self.text, [key.strip() for key in self.text.split(",")]
             while keys:
                 self.text = ",".join(keys)
                 try:
