@@ -185,6 +185,10 @@ class Targets:
         except OSError:  # no such folder, or a file
             return []
 
+    def source_from(self, docname: str, linking: str) -> str:
+        """*docname*'s source file as the page *linking* links it: from its folder."""
+        return posixpath.relpath(self.source_path(docname), posixpath.dirname(linking) or ".")
+
     def source_suffix(self, path: str) -> str | None:
         """The source suffix *path* ends with, if it names a source file ("page.md")."""
         return next((s for s in self.suffixes if path.endswith(s) and path != s), None)
@@ -328,14 +332,13 @@ def _missing_page(
 ) -> Finding:
     """``link_doc`` for a link naming the file *path* (after *prefix*), with the nearest
     page's file from the linking page's folder."""
-    folder = posixpath.dirname(link.docname)
     suffix = targets.source_suffix(path) or ""
     stem = path.removesuffix(suffix)
     joined = docname_join(link.docname, stem)
     where = _from_top(path, joined + suffix)
     close = _closest(joined, targets.docs)
     if close is not None:
-        nearest = posixpath.relpath(targets.source_path(close), folder or ".")
+        nearest = targets.source_from(close, link.docname)
         hint = f"; did you mean {prefix + nearest + fragment!r}?"
     else:
         hint = "; fix the path of the link"
@@ -369,9 +372,7 @@ def _missing_file(link: LinkRef, targets: Targets, path: str) -> Finding:
     stem, extension = posixpath.splitext(joined)
     if extension in {".html", ".htm"} and stem in targets.docs:
         # The page as the HTML builder writes it: a link to its source works in every output.
-        source = posixpath.relpath(
-            targets.source_path(stem), posixpath.dirname(link.docname) or "."
-        )
+        source = targets.source_from(stem, link.docname)
         return Finding(
             Code.LINK_DOC,
             link.file,
