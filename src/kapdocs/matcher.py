@@ -27,7 +27,7 @@ V = TypeVar("V")
 PLAIN_QUOTES = str.maketrans(
     dict.fromkeys("\u2018\u2019\u201a\u201b", "'") | dict.fromkeys("\u201c\u201d\u201e\u201f", '"')
 )
-_QUOTES = frozenset("'\"\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f")
+_QUOTES = frozenset("'\"").union(map(chr, PLAIN_QUOTES))
 
 
 # Asked for the same few thousand glossary names by several checks on every build.
