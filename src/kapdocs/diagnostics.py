@@ -57,7 +57,8 @@ class Code(enum.StrEnum):
     CITE_ID = "cite_id"
     """A bibliography entry has no DOI or PMID, or a malformed one."""
     CITE_BIBFILE = "cite_bibfile"
-    """A ``.bib`` file has a syntax error or defines an entry's key again."""
+    """A ``.bib`` entry cannot be read or shown: a syntax error, a key defined again, a type
+    or a missing field the bibliography style cannot show."""
     SOURCE_ENCODING = "source_encoding"
     """A source file is not valid in ``source_encoding``; the page is left out."""
     RAW_HTML = "raw_html"
