@@ -309,12 +309,8 @@ def test_a_page_that_comes_or_goes_is_linked_as_in_a_clean_build(
     other = src / "other.md"
 
     def incremental_equals_clean() -> tuple[list[tuple[str, int, str]], str]:
-        warnings, outdir = build_once(make_app, src, parallel=parallel)
-        html = (outdir / "a.html").read_text()
-        clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
-        links = [f for f in findings(warnings, src) if f[2].startswith("link")]
-        assert links == [f for f in findings(clean, src) if f[2].startswith("link")]
-        return links, html
+        found, html = _incremental_equals_clean(make_app, src, parallel, "a.html")
+        return [f for f in found if f[2].startswith("link")], html
 
     assert len(incremental_equals_clean()[0]) == 2
     other.write_text("# Other\n\n## Details\n")
@@ -325,6 +321,18 @@ def test_a_page_that_comes_or_goes_is_linked_as_in_a_clean_build(
     links, html = incremental_equals_clean()
     assert len(links) == 2
     assert 'href="other.html' not in html
+
+
+def _incremental_equals_clean(
+    make_app: Any, src: Path, parallel: int, page: str
+) -> tuple[list[tuple[str, int, str]], str]:
+    """Build *src* as it stands, then clean: both report the same. The findings, and the
+    HTML of *page* as the incremental build wrote it."""
+    warnings, outdir = build_once(make_app, src, parallel=parallel)
+    html = (outdir / page).read_text()
+    clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
+    assert findings(warnings, src) == findings(clean, src)
+    return findings(warnings, src), html
 
 
 def test_a_link_to_a_missing_file_offers_the_nearest_file(make_app, tmp_path: Path) -> None:
@@ -378,11 +386,7 @@ def test_a_file_that_comes_is_linked_as_in_a_clean_build(
     )
 
     def incremental_equals_clean() -> tuple[list[tuple[str, int, str]], str]:
-        warnings, outdir = build_once(make_app, src, parallel=parallel)
-        html = (outdir / "sub/a.html").read_text()
-        clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
-        assert findings(warnings, src) == findings(clean, src)
-        return findings(warnings, src), html
+        return _incremental_equals_clean(make_app, src, parallel, "sub/a.html")
 
     assert incremental_equals_clean()[0] == [("sub/a.md", 3, "link_doc")] * 2
     (src / "sub/files").mkdir()
