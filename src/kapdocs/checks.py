@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kapdocs import (
     abbreviations,
+    addresses,
     bibtex_hooks,
     citations,
     evidence,
@@ -94,7 +95,7 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
         schemes = {links.scheme_name(scheme) for scheme in config.kapdocs_allowed_schemes}
         external = list(store.records("external"))
         return [
-            *links.check_links(broken, targets),
+            *links.check_links(broken, targets, schemes, addresses.myst_schemes(config)),
             *links.check_project_links(external, targets),
             *links.check_schemes(external, schemes),
         ]

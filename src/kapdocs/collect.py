@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from kapdocs import (
     abbreviations,
+    addresses,
     citations,
     definitions,
     evidence,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
-    from kapdocs.store import AbbrUse, Anchors, Segment
+    from kapdocs.store import AbbrUse, Anchors, ExternalLink, Segment
 
 T = TypeVar("T")
 
@@ -94,6 +95,17 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
             for use in abbreviations.collect_abbreviations(prose)
         ]
 
+    def text_links() -> list[ExternalLink]:
+        suffixes = app.config.source_suffix
+
+        def is_markdown(file: str) -> bool:
+            return bool(suffixes.get(os.path.splitext(file)[1]) == "markdown")
+
+        return [
+            link._replace(line=lines.find(os.path.join(app.srcdir, link.file), link.uri, link.line))
+            for link in addresses.shown_as_text(prose, is_markdown)
+        ]
+
     def anchors() -> list[Anchors]:
         return [links.collect_anchors(index, docname, env)]
 
@@ -114,7 +126,7 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         "links", lambda: links.collect_links(index, docname, source, lines)
     ) or ([], [])
     store.add("links", docname, internal)
-    store.add("external", docname, external)
+    store.add("external", docname, external + (guarded("links", text_links) or []))
     store.add("anchors", docname, guarded("links", anchors) or [])
     store.add(
         "cites",

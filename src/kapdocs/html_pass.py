@@ -30,6 +30,7 @@ from urllib.parse import unquote
 
 from docutils import nodes
 
+from kapdocs.addresses import is_bare_host
 from kapdocs.diagnostics import Code, Finding, emit, sort_findings
 from kapdocs.html_scan import PageLinks, scan_page_and_rel
 from kapdocs.links import DOC
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from kapdocs.store import Anchors, LinkRef
 
 # Bump when PageLinks, what scan_page collects or the record's layout changes.
-_CACHE_VERSION = 5
+_CACHE_VERSION = 6
 # How far a file's modification time may lag the clock: file systems that keep whole
 # seconds (FAT keeps two) show it in the time itself; others stamp with a clock that
 # ticks every few milliseconds.
@@ -314,10 +315,17 @@ def broken_links(
                 written = target[: len(target) - len(link_suffix)] + out_suffix
                 target = written if target not in files and written in files else target
             if target not in files:
-                yield link, target, f"{target!r} was not written"
+                yield link, target, f"{target!r} was not written{_web_address_hint(link)}"
                 continue
         if fragment and target in pages and fragment not in pages[target].ids:
             yield link, f"{target}#{fragment}", f"{target!r} has no element with id {fragment!r}"
+
+
+def _web_address_hint(link: str) -> str:
+    """For "www.example.org", a web address written without its scheme: the fix."""
+    if is_bare_host(link):
+        return f" (a web address needs its scheme: {'https://' + link!r})"
+    return ""
 
 
 # Pages of a folder share most of their links (navigation, glossary terms).

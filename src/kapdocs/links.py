@@ -21,6 +21,7 @@ from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
 from sphinx import addnodes
 from sphinx.util import docname_join
 
+from kapdocs.addresses import address_finding, scheme_message, text_link_message
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import node_source
 from kapdocs.store import Anchors, ExternalLink, LinkRef
@@ -113,7 +114,9 @@ def _read(destination: str) -> str:
 
 def _is_link(node: nodes.Node) -> bool:
     if isinstance(node, nodes.reference):
-        return "refuri" in node and bool(split_url(str(node["refuri"])).scheme)
+        # A link with a scheme, or one to a host without ("//host/path"): link_scheme.
+        uri = str(node.get("refuri", ""))
+        return uri.startswith("//") or bool(split_url(uri).scheme)
     return isinstance(node, addnodes.pending_xref)
 
 
@@ -221,9 +224,16 @@ def unresolved(links: Iterable[LinkRef], targets: Targets) -> list[LinkRef]:
     return [link for link in links if not targets.resolves(link)]
 
 
-def check_links(broken: Iterable[LinkRef], targets: Targets) -> list[Finding]:
-    """Findings for links that :func:`unresolved` returned."""
-    return [_finding(link, targets) for link in broken]
+def check_links(
+    broken: Iterable[LinkRef], targets: Targets, allowed: Set[str], myst_schemes: Set[str]
+) -> list[Finding]:
+    """Findings for links that :func:`unresolved` returned; *allowed* are the schemes
+    external links may use, *myst_schemes* those MyST makes external links of."""
+    return [
+        (link.kind == ANY and address_finding(link, allowed, myst_schemes))
+        or _finding(link, targets)
+        for link in broken
+    ]
 
 
 def _finding(link: LinkRef, targets: Targets) -> Finding:
@@ -430,17 +440,11 @@ def scheme_name(entry: str) -> str:
 def check_schemes(links: Iterable[ExternalLink], allowed: Set[str]) -> list[Finding]:
     findings = []
     for link in links:
-        scheme = link.scheme
-        if scheme in allowed or scheme == "project":  # a page link: check_project_links
+        if link.as_text:
+            message = text_link_message(link, allowed)
+        elif link.scheme in allowed or link.scheme == "project":  # check_project_links
             continue
-        fix = "use https" if scheme == "http" else "remove the link or use an allowed scheme"
-        findings.append(
-            Finding(
-                Code.LINK_SCHEME,
-                link.file,
-                link.line,
-                f"link {link.uri!r} uses the scheme {scheme!r}, which is not allowed "
-                f"({', '.join(sorted(allowed))}); {fix}",
-            )
-        )
+        else:
+            message = scheme_message(link.uri, link.scheme, allowed)
+        findings.append(Finding(Code.LINK_SCHEME, link.file, link.line, message))
     return findings

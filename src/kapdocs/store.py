@@ -103,13 +103,15 @@ class LinkRef(NamedTuple):
 
 class ExternalLink(NamedTuple):
     """One link with a URL scheme (https, mailto, http, ...), and that scheme as
-    :func:`kapdocs.urls.url_scheme` reads it (worked out once, when the page is read)."""
+    :func:`kapdocs.urls.url_scheme` reads it (worked out once, when the page is read);
+    *as_text* when Markdown showed it as text instead (:mod:`kapdocs.addresses`)."""
 
     docname: str
     file: str
     line: int
     uri: str
     scheme: str
+    as_text: bool = False
 
 
 class Anchors(NamedTuple):

@@ -1,0 +1,127 @@
+"""Web addresses that do not become links: MyST names, Markdown text, no scheme."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.conftest import build_once, findings, touch_later, write_site
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+PAGE = """\
+# Addresses
+
+(sec:intro)=
+## Intro
+
+[upper](HTTPS://example.org/a) and [mail](MAILTO:team@example.org).
+[phone](tel:+15550100) and [host](//example.org/b) and [bare](www.example.org).
+[script](javascript:alert(1)) and <file:///etc/hosts> here.
+[picture](data:image/png;base64,AAAA) and [typo](sec:intor).
+
+Fine: [site](https://example.org), <mailto:team@example.org>, [intro](sec:intro),
+`[code](javascript:alert(2))` and a block:
+
+```text
+[block](javascript:alert(3))
+```
+"""
+
+
+def _messages(warnings: str) -> dict[str, str]:
+    """Each kapdocs finding's message, keyed by the address it quotes first."""
+    found = {}
+    for line in re.sub(r"\x1b\[[0-9;]*m", "", warnings).splitlines():
+        match = re.search(r"WARNING: (.*) \[kapdocs\.\w+\]$", line)
+        quoted = re.search(r"'([^']*)'", line)
+        if match and quoted:
+            found[quoted.group(1)] = match.group(1)
+    return found
+
+
+def test_myst_addresses_that_are_not_links(make_app: Any, tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {"page.md": PAGE})
+    warnings, _ = build_once(make_app, site, freshenv=True)
+    assert findings(warnings, site) == [
+        ("page.md", 6, "link_doc"),  # HTTPS:
+        ("page.md", 6, "link_doc"),  # MAILTO:
+        ("page.md", 7, "link_doc"),  # www.
+        ("page.md", 7, "link_scheme"),  # //example.org
+        ("page.md", 7, "link_scheme"),  # tel:
+        ("page.md", 8, "link_scheme"),  # file:, as text
+        ("page.md", 8, "link_scheme"),  # javascript:, as text
+        ("page.md", 9, "link_doc"),  # sec:intor, a label with a colon
+        ("page.md", 9, "link_scheme"),  # data:image, a link MyST took for a name
+    ]
+    said = _messages(warnings)
+    assert "reads the scheme only in lower case" in said["HTTPS://example.org/a"]
+    assert said["HTTPS://example.org/a"].endswith("write 'https://example.org/a'")
+    assert said["MAILTO:team@example.org"].endswith("write 'mailto:team@example.org'")
+    assert said["tel:+15550100"] == (
+        "link 'tel:+15550100' uses the scheme 'tel', which is not allowed (https, mailto); "
+        "remove the link or use an allowed scheme"
+    )
+    assert said["//example.org/b"].endswith("write 'https://example.org/b'")
+    assert said["www.example.org"].endswith("write 'https://www.example.org'")
+    for text_link in ("javascript:alert(1)", "file:///etc/hosts"):
+        assert "the page shows it as text" in said[text_link]
+    assert "shows it as text" not in said["data:image/png;base64,AAAA"]
+    assert "names no label" in said["sec:intor"]  # not a scheme: "did you mean"
+    assert "did you mean 'sec:intro'?" in said["sec:intor"]
+
+
+def test_schemes_allowed_but_not_linked(make_app: Any, tmp_path: Path) -> None:
+    """A scheme kapdocs allows is still no link where MyST or Markdown make none."""
+    page = "# P\n\n[phone](tel:+15550100), [file](file:///srv/a.pdf) and [s](sms:+1555).\n"
+    conf = 'kapdocs_allowed_schemes = ["https", "mailto", "tel", "file", "sms"]\n'
+    conf += 'myst_url_schemes = ["https", "mailto", "sms"]\n'
+    site = write_site(tmp_path / "site", {"page.md": page}, conf)
+    warnings, outdir = build_once(make_app, site, freshenv=True)
+    said = _messages(warnings)
+    assert findings(warnings, site) == [("page.md", 3, "link_doc"), ("page.md", 3, "link_scheme")]
+    assert said["tel:+15550100"].endswith("add 'tel' to myst_url_schemes")
+    assert said["file:///srv/a.pdf"].endswith(
+        "the page shows it as text, brackets and all; remove it"
+    )
+    assert 'href="sms:+1555"' in (outdir / "page.html").read_text()
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_addresses_same_on_every_build(make_app: Any, tmp_path: Path, parallel: int) -> None:
+    """The text links are records of their page: a parallel build, and an incremental one
+    that reads only another page, report what a clean serial build does."""
+    pages = {"page.md": PAGE, "other.md": "# Other\n\nText.\n", "third.md": "# Third\n"}
+    site = write_site(tmp_path / "site", pages)
+    clean, _ = build_once(make_app, site, freshenv=True)
+    assert "javascript:alert(1)" in clean
+    shutil.rmtree(site / "_build")
+    first, _ = build_once(make_app, site, parallel=parallel)
+    (site / "other.md").write_text("# Other\n\nMore text.\n")
+    touch_later(site / "other.md")
+    again, _ = build_once(make_app, site, parallel=parallel)
+    assert findings(first, site) == findings(clean, site)
+    assert findings(again, site) == findings(clean, site)
+
+
+def test_rst_addresses_without_scheme(make_app: Any, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "conf.py").write_text('extensions = ["kapdocs"]\n')
+    (site / "index.rst").write_text(
+        "Home\n====\n\n"
+        "A `host <//example.org/b>`_ and\n"
+        "a `bare <www.example.org>`_ and `fine <https://example.org>`_.\n"
+    )
+    warnings, _ = build_once(make_app, site, freshenv=True)
+    assert findings(warnings, site) == [
+        ("index.rst", 4, "link_scheme"),
+        ("index.rst", 5, "link_html"),
+    ]
+    said = _messages(warnings)
+    assert said["//example.org/b"].endswith("write 'https://example.org/b'")
+    assert "a web address needs its scheme: 'https://www.example.org'" in warnings
