@@ -534,7 +534,7 @@ def test_a_restructuredtext_reference_page_is_reported_at_its_title(
     src = write_site(
         tmp_path / "src",
         {
-            "reference/a.rst": meta + "Ketamine\n========\n\nText.\n",
+            "reference/a.rst": meta + "Ketamine\n========\n\nOne claim. Another claim.\n",
             "reference/b.rst": meta + "=======\nLithium\n=======\n\nText.\n",
         },
     )
@@ -542,14 +542,17 @@ def test_a_restructuredtext_reference_page_is_reported_at_its_title(
     assert findings(warnings, src) == [
         ("reference/a.rst", 5, "page_structure"),
         ("reference/a.rst", 5, "page_structure"),
+        ("reference/a.rst", 8, "page_structure"),
         ("reference/b.rst", 6, "page_structure"),
         ("reference/b.rst", 6, "page_structure"),
     ]
     # The fixes are given in reStructuredText, not MyST.
     assert "open it with '.. admonition:: Key points' and 3-5 bullets" in warnings
     assert "add a 'References' heading with a footbibliography" in warnings
+    assert "cite its source with :footcite: (or" in warnings
     assert "```" not in warnings
     assert "## References" not in warnings
+    assert "{footcite}" not in warnings
 
 
 def _marker(level: str) -> evidence_marker:

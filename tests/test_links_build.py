@@ -645,6 +645,9 @@ def test_a_malformed_cite_target_is_a_finding_not_a_crash(
         ("refs.bib", 5, "cite_unused"),
     ]
     assert "citation 'lee2019 Jones2021' is not citation keys separated by commas" in warnings
+    # Each page is told the fix in its own syntax.
+    for file, fix in (("a.md", "{cite:p}`key1,key2`"), ("b.rst", ":cite:p:`key1,key2`")):
+        assert re.search(rf"{file}:\d+: WARNING: .*{re.escape(fix)}", warnings)
     assert "Both <span>lee2019 Jones2021</span>." in (outdir / "a.html").read_text()
     # An unchanged rebuild reports the same, from what reading recorded.
     again, _ = build_once(make_app, src, parallel=parallel)

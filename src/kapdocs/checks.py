@@ -121,6 +121,7 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
                     store.records("cites"),
                     citations.bibliography(env, lines),
                     citations.key_prefixes(env),
+                    is_rst,
                 )
                 + citations.check_styles(env, lines)
             ),

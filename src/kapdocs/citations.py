@@ -23,7 +23,7 @@ from kapdocs.locate import node_source
 from kapdocs.store import CiteRef
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence, Set
+    from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -223,8 +223,13 @@ def bib_key(key: str, keys: Set[str], prefixes: Iterable[str]) -> str | None:
 
 
 def check_cites(
-    cites: Iterable[CiteRef], entries: list[BibEntry], prefixes: Iterable[str]
+    cites: Iterable[CiteRef],
+    entries: list[BibEntry],
+    prefixes: Iterable[str],
+    is_rst: Callable[[str], bool] = lambda file: False,
 ) -> list[Finding]:
+    """Findings for the citations; *is_rst* tells a reStructuredText page by its file,
+    whose fix is given in its own syntax."""
     keys = {entry.key for entry in entries}
     findings = []
     cited: set[str] = set()
@@ -236,7 +241,8 @@ def check_cites(
                     cite.file,
                     cite.line,
                     f"citation {cite.key!r} is not citation keys separated by commas, so it "
-                    "is shown as text; write {cite:p}`key1,key2`",
+                    f"is shown as text; write {':cite:p:' if is_rst(cite.file) else '{cite:p}'}"
+                    "`key1,key2`",
                 )
             )
             continue

@@ -503,13 +503,14 @@ def _check_structure(page: PageInfo, rst: bool) -> list[Finding]:
                 "with a footbibliography at the end",
             )
         )
+    role = ":footcite:" if rst else "{footcite}"
     findings += [
         Finding(
             Code.PAGE_STRUCTURE,
             page.file,
             line,
-            "paragraph of two or more sentences has no citation; cite its source with "
-            "{footcite} (or make it a single, non-factual sentence)",
+            f"paragraph of two or more sentences has no citation; cite its source with "
+            f"{role} (or make it a single, non-factual sentence)",
         )
         for line in page.uncited
     ]
