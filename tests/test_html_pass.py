@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from kapdocs import html_pass
+from kapdocs.html_scan import PageLinks
 from tests.conftest import build_once, findings, touch_later, write_site
 
 if TYPE_CHECKING:
@@ -307,3 +308,43 @@ def test_a_page_is_read_as_text_with_its_line_ends_and_secured(tmp_path: Path) -
     page.write_bytes(kept)
     assert html_pass.read_page(str(page), kept)[2] == html_pass._digest(kept)
     assert page.read_bytes() == kept
+
+
+def test_a_near_miss_in_the_written_html_gets_a_suggestion() -> None:
+    # The nearest file of the folder the link names, or the nearest id of the page it
+    # names, written as the link would write it: from the linking page's folder.
+    links = (
+        "../othr.html#x",  # a file one folder up
+        "../other.rst",  # a page's source file, not the page
+        "../other.html#sectin-a",  # an id of another page
+        "#deeep",  # an id of this page
+        "deep.htm",  # a file in this folder
+        "www.example.org",  # a web address without its scheme
+        "../zzz.pdf",  # no file near it
+    )
+    pages = {
+        "other.html": PageLinks(frozenset({"section-a", "top"}), ()),
+        "sub/deep.html": PageLinks(frozenset({"deep"}), links),
+    }
+    files = frozenset({"index.html", "other.html", "sub/deep.html", "_static/basic.css"})
+    problems = {
+        link: problem
+        for link, _, problem in html_pass.broken_links(
+            "sub/deep.html", pages["sub/deep.html"], files, pages
+        )
+    }
+    assert problems == {
+        "../othr.html#x": "'othr.html' was not written (did you mean '../other.html#x'?)",
+        "../other.rst": "'other.rst' was not written (did you mean '../other.html'?)",
+        "../other.html#sectin-a": (
+            "'other.html' has no element with id 'sectin-a' "
+            "(did you mean '../other.html#section-a'?)"
+        ),
+        "#deeep": "'sub/deep.html' has no element with id 'deeep' (did you mean '#deep'?)",
+        "deep.htm": "'sub/deep.htm' was not written (did you mean 'deep.html'?)",
+        "www.example.org": (
+            "'sub/www.example.org' was not written "
+            "(a web address needs its scheme: 'https://www.example.org')"
+        ),
+        "../zzz.pdf": "'zzz.pdf' was not written",
+    }

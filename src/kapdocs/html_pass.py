@@ -33,7 +33,7 @@ from docutils import nodes
 from kapdocs.addresses import is_bare_host
 from kapdocs.diagnostics import Code, Finding, emit, sort_findings
 from kapdocs.html_scan import PageLinks, scan_page_and_rel
-from kapdocs.links import DOC
+from kapdocs.links import DOC, closest
 from kapdocs.locate import SourceLines
 from kapdocs.safety import secure_external_links, secure_rendered_pages
 from kapdocs.store import KnownBroken, get_store
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from kapdocs.store import Anchors, LinkRef
 
 # Bump when PageLinks, what scan_page collects or the record's layout changes.
-_CACHE_VERSION = 6
+_CACHE_VERSION = 7
 # How far a file's modification time may lag the clock: file systems that keep whole
 # seconds (FAT keeps two) show it in the time itself; others stamp with a clock that
 # ticks every few milliseconds.
@@ -315,10 +315,34 @@ def broken_links(
                 written = target[: len(target) - len(link_suffix)] + out_suffix
                 target = written if target not in files and written in files else target
             if target not in files:
-                yield link, target, f"{target!r} was not written{_web_address_hint(link)}"
+                hint = _web_address_hint(link) or _file_hint(link, target, page_dir, files)
+                yield link, target, f"{target!r} was not written{hint}"
                 continue
         if fragment and target in pages and fragment not in pages[target].ids:
-            yield link, f"{target}#{fragment}", f"{target!r} has no element with id {fragment!r}"
+            close = closest(fragment, pages[target].ids)
+            hint = f" (did you mean {link.partition('#')[0] + '#' + close!r}?)" if close else ""
+            problem = f"{target!r} has no element with id {fragment!r}{hint}"
+            yield link, f"{target}#{fragment}", problem
+
+
+def _file_hint(link: str, target: str, page_dir: str, files: frozenset[str]) -> str:
+    """The nearest written file in the folder *target* names, as *link* would name it."""
+    folder = posixpath.dirname(target)
+    close = closest(posixpath.basename(target), _files_by_folder(files).get(folder, ()))
+    if close is None:
+        return ""
+    written = posixpath.relpath(posixpath.join(folder, close), page_dir or ".")
+    return f" (did you mean {written + link[len(link.partition('#')[0]) :]!r}?)"
+
+
+# A pass asks for the files of a folder only for a link to a missing file: sorted into
+# folders once, for the one set of files a pass has.
+@functools.lru_cache(maxsize=1)
+def _files_by_folder(files: frozenset[str]) -> dict[str, list[str]]:
+    folders: dict[str, list[str]] = {}
+    for file in sorted(files):
+        folders.setdefault(posixpath.dirname(file), []).append(posixpath.basename(file))
+    return folders
 
 
 def _web_address_hint(link: str) -> str:

@@ -267,7 +267,7 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
         return _bare_name_finding(link, targets)
     # The target is the page's name from the top folder, shown so ("/") where the linking
     # page is in a folder; the hint is written as the role would take it on that page.
-    close = _closest(link.target, targets.docs)
+    close = closest(link.target, targets.docs)
     folder = posixpath.dirname(link.docname)
     hint = (
         f"; did you mean {_as_named(close, folder)!r}?"
@@ -304,7 +304,7 @@ def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
         )
     if targets.source_suffix(path) is not None:
         return _missing_page(link, targets, path, fragment)
-    if _names_a_file(path) and _closest(link.target, targets.labels) is None:
+    if _names_a_file(path) and closest(link.target, targets.labels) is None:
         return _missing_file(link, targets, path)
     page = "page"
     joined = docname_join(link.docname, link.target)
@@ -346,7 +346,7 @@ def _missing_page(
     stem = path.removesuffix(suffix)
     joined = docname_join(link.docname, stem)
     where = _from_top(path, joined + suffix)
-    close = _closest(joined, targets.docs)
+    close = closest(joined, targets.docs)
     if close is not None:
         nearest = targets.source_from(close, link.docname)
         hint = f"; did you mean {prefix + nearest + fragment!r}?"
@@ -391,7 +391,7 @@ def _missing_file(link: LinkRef, targets: Targets, path: str) -> Finding:
             f"link its source, {source + link.target[len(path) :]!r}, which works in every "
             "output, the PDF too",
         )
-    close = _closest(posixpath.basename(joined), targets.files_in(posixpath.dirname(joined)))
+    close = closest(posixpath.basename(joined), targets.files_in(posixpath.dirname(joined)))
     hint = (
         f"; did you mean {posixpath.join(posixpath.dirname(path), close)!r}?"
         if close is not None
@@ -415,13 +415,13 @@ def check_project_links(external: Iterable[ExternalLink], targets: Targets) -> l
     return findings
 
 
-def _closest(value: str, choices: Iterable[str]) -> str | None:
+def closest(value: str, choices: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
     return close[0] if close else None
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
-    close = _closest(value, choices)
+    close = closest(value, choices)
     return f"; did you mean {close!r}?" if close is not None else ""
 
 
