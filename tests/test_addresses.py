@@ -125,3 +125,14 @@ def test_rst_addresses_without_scheme(make_app: Any, tmp_path: Path) -> None:
     said = _messages(warnings)
     assert said["//example.org/b"].endswith("write 'https://example.org/b'")
     assert "a web address needs its scheme: 'https://www.example.org'" in warnings
+
+
+def test_a_link_without_destination(make_app: Any, tmp_path: Path) -> None:
+    page = "# P\n\nFirst [a]() then\n[b](<>) and [c](  ).\n"
+    site = write_site(tmp_path / "site", {"page.md": page})
+    warnings, _ = build_once(make_app, site, freshenv=True)
+    assert (
+        findings(warnings, site) == [("page.md", 3, "link_doc")] + [("page.md", 4, "link_doc")] * 2
+    )
+    assert warnings.count("a link has no destination, as in '[text]()'") == 3
+    assert "names no label" not in warnings

@@ -286,6 +286,14 @@ def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
 
     Pages offered in a hint are written as this page would link them: from its folder.
     """
+    if not link.target.strip():
+        return Finding(
+            Code.LINK_DOC,
+            link.file,
+            link.line,
+            "a link has no destination, as in '[text]()'; write the page, label or web "
+            "address it links between the parentheses",
+        )
     folder = posixpath.dirname(link.docname)
     path = link.target.partition("#")[0]
     fragment = link.target[len(path) :]
