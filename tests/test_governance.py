@@ -652,3 +652,37 @@ def test_a_key_points_box_must_open_the_page(make_app: Any, tmp_path: Path, para
     assert "the Key points box is in the section 'Body'; move it above the page's first" in (
         warnings
     )
+
+
+def test_a_misnamed_front_matter_field_is_named_at_its_line(
+    make_app, tmp_path: Path, monkeypatch
+) -> None:
+    # A slip in a field's name ("next_review", "Reviewed", "audiance") left the field
+    # unread with no word of it, or reported as missing at line 1.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    body = "# Page\n\n```{admonition} Key points\n- One.\n```\n\nText.\n\n## References\n"
+    slips = (
+        "---\nReviewed: 2026-01-10\nreviewer: Editor\naudiance: clinicians\n"
+        "next_review: 2026-02-01\ndescription: kept\n---\n"
+    )
+    # Fields of its own that look like the ones it has are the page's business.
+    own = (
+        "---\nreviewed: 2026-01-10\nreviewer: Editor\naudience: clinicians\n"
+        "reviewers: two\nreview-by: 2026-02-01\n---\n"
+    )
+    src = write_site(
+        tmp_path / "src", {"reference/slips.md": slips + body, "reference/own.md": own + body}
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [
+        ("reference/slips.md", 2, "page_meta"),
+        ("reference/slips.md", 4, "page_meta"),
+        ("reference/slips.md", 5, "page_meta"),
+    ]
+    for key, field in (("Reviewed", "reviewed"), ("audiance", "audience")):
+        assert f"front matter has '{key}', which kapdocs does not read; rename it '{field}'" in (
+            warnings
+        )
+    assert "rename it 'next-review'" in warnings
+    assert "lacks" not in warnings
+    assert "empty" not in warnings

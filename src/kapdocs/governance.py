@@ -15,6 +15,7 @@ checks run once all pages are read, with the other options of this build.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import posixpath
 import re
@@ -41,6 +42,7 @@ REQUIRED = ("reviewed", "reviewer", "audience")
 # How an empty front-matter value reaches the metadata (see field_value).
 EMPTY = frozenset({"", "null", "[]", "{}"})
 DATES = ("reviewed", "next-review")
+FIELDS = (*REQUIRED, "next-review")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 KEY_POINTS = "key points"
 REFERENCES = {"references", "bibliography"}
@@ -151,7 +153,7 @@ def collect_page(
     meta = tuple(
         (key, str(value).strip(), field_line(text, key))
         for key, value in sorted(metadata.items())
-        if key in (*REQUIRED, *DATES)
+        if key in FIELDS or near_field(key, FIELDS) is not None
     )
     # MyST drops front matter it cannot load whole, with only "Malformed YAML" at line 1.
     unreadable = None if meta or lines.is_rst(source) else front_matter_problem(text)
@@ -423,6 +425,27 @@ def _review_dates(page: PageInfo) -> tuple[dt.date | None, dt.date | None]:
     )
 
 
+def near_field(key: str, fields: Iterable[str]) -> str | None:
+    """The one of *fields* that the front-matter *key* looks like a slip for
+    ("next_review", "Reviewed", "reviewd"); None for any other key, a field's own too."""
+    if key in FIELDS:
+        return None
+    folded = re.sub(r"[\s_]+", "-", key.strip().lower())
+    close = difflib.get_close_matches(folded, list(fields), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _misnamed(page: PageInfo) -> dict[str, tuple[str, int]]:
+    """Fields the page lacks -> the key and line of a field that looks like a slip for it."""
+    missing = [field for field in FIELDS if page.value(field) is None]
+    found: dict[str, tuple[str, int]] = {}
+    for key, _, line in page.meta:
+        field = near_field(key, missing)
+        if field is not None:
+            found.setdefault(field, (key, line))
+    return found
+
+
 def _check_meta(page: PageInfo, today: dt.date) -> list[Finding]:
     if page.unreadable is not None:
         line, why = page.unreadable
@@ -436,7 +459,14 @@ def _check_meta(page: PageInfo, today: dt.date) -> list[Finding]:
             )
         ]
     problems: list[tuple[int, str]] = []
+    misnamed = _misnamed(page)
+    for field, (key, line) in misnamed.items():
+        problems.append(
+            (line, f"front matter has {key!r}, which kapdocs does not read; rename it {field!r}")
+        )
     for key in REQUIRED:
+        if key in misnamed:
+            continue  # reported at the misnamed field
         if page.value(key) is None:
             problems.append((1, f"front matter lacks '{key}'"))
         elif field_value(page, key) is None:
