@@ -13,7 +13,7 @@ from docutils import nodes
 from docutils.core import publish_doctree
 
 from kapdocs.diagnostics import Code, Finding
-from kapdocs.evidence import _statement, evidence_marker
+from kapdocs.evidence import LEVELS, _statement, check_evidence, evidence_marker
 from kapdocs.governance import (
     _references_section,
     build_date,
@@ -26,7 +26,7 @@ from kapdocs.governance import (
     parse_date,
     sort_for_review,
 )
-from kapdocs.store import PageInfo
+from kapdocs.store import EvidenceMark, PageInfo
 from tests.conftest import build_once, findings, touch_later, write_site
 
 if TYPE_CHECKING:
@@ -686,3 +686,35 @@ def test_a_misnamed_front_matter_field_is_named_at_its_line(
     assert "rename it 'next-review'" in warnings
     assert "lacks" not in warnings
     assert "empty" not in warnings
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("page.md", "# P\n\nA claim {evidence}`rct`. And\nanother {evidence}`meta analysis`.\n"),
+        ("page.rst", "P\n=\n\nA claim :evidence:`rct`. And\nanother :evidence:`meta analysis`.\n"),
+    ],
+)
+def test_an_evidence_marker_is_reported_at_its_own_line(
+    make_app, tmp_path: Path, name: str, text: str
+) -> None:
+    # A marker on a paragraph's second line was reported at the paragraph's first (MyST
+    # gives the role the reStructuredText form, which is not in a MyST page's source).
+    src = write_site(tmp_path / "src", {name: text})
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [(name, text.count("\n"), "evidence_level")]
+    assert "unknown evidence level 'meta analysis'; use one of" in warnings
+    assert "did you mean 'meta-analysis'?" in warnings
+
+
+def test_an_evidence_level_written_as_its_label_is_offered_its_name() -> None:
+    marks = [
+        EvidenceMark("p", "p.md", 1, level, "A statement.")
+        for level in ("randomised trial", "preclincal", "opinion", "rct")
+    ]
+    said = [finding.message for finding in check_evidence(marks)]
+    assert [message.rpartition(";")[2] for message in said] == [
+        " did you mean 'rct'?",
+        " did you mean 'preclinical'?",
+        " use one of " + ", ".join(LEVELS),
+    ]

@@ -16,6 +16,8 @@ Their pages are re-written when what they list changes (:mod:`kapdocs.dependents
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -25,7 +27,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.governance import build_date, field_value, sort_for_review
-from kapdocs.locate import node_line, node_source
+from kapdocs.locate import node_source
 from kapdocs.store import EvidenceMark, Generated, get_store
 
 if TYPE_CHECKING:
@@ -102,7 +104,11 @@ def collect_evidence(
         # A marker in an included file is found and reported in that file, which its
         # block names: MyST gives the role's own node the including page as its source.
         path = node_source(block if block is not None else marker, source)
-        line = lines.find(path, marker.rawsource or marker["level"], node_line(marker))
+        # MyST gives the role the rawsource of reStructuredText (":evidence:`rct`"): the
+        # part both syntaxes write alike is from the backtick on.
+        raw = marker.rawsource
+        needle = raw[raw.index("`") :] if "`" in raw else marker["level"]
+        line = lines.find(path, needle, index.expected_line(marker))
         marks.append(EvidenceMark(docname, lines.relpath(path), line, marker["level"], statement))
     return marks
 
@@ -144,11 +150,23 @@ def check_evidence(marks: Iterable[EvidenceMark]) -> list[Finding]:
             Code.EVIDENCE_LEVEL,
             mark.file,
             mark.line,
-            f"unknown evidence level {mark.level!r}; use one of {', '.join(LEVELS)}",
+            f"unknown evidence level {mark.level!r}; use one of {', '.join(LEVELS)}"
+            + _level_hint(mark.level),
         )
         for mark in marks
         if mark.level not in LEVELS
     ]
+
+
+def _level_hint(level: str) -> str:
+    """The hint for a level written as its label ("randomised trial" gets "; did you mean
+    'rct'?"), with spaces ("meta analysis") or with a slip; "" when no level is near."""
+    by_label = {label.lower(): key for key, label in LEVELS.items()}
+    folded = re.sub(r"[\s_]+", "-", level.strip())
+    close = difflib.get_close_matches(folded, [*LEVELS, *by_label], n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return f"; did you mean {by_label.get(close[0], close[0])!r}?"
 
 
 # -- generating ---------------------------------------------------------------------------
