@@ -698,6 +698,40 @@ def test_an_identifier_written_with_its_prefix_is_offered_bare(
     assert (problem.rsplit("; ", 1)[1] if problem else None) == fix
 
 
+def test_an_identifier_given_in_another_field_is_offered_as_its_own(
+    make_app, tmp_path: Path
+) -> None:
+    # A DOI or PMID in a url, or in biblatex's eprint, is not one the style links; a PMCID
+    # in pmid is no PMID.
+    entries = {
+        "byurl2020": "url = {https://doi.org/10.1000/qq}",
+        "pubmed2021": "url = {https://pubmed.ncbi.nlm.nih.gov/31234567/}",
+        "eprint2022": "eprint = {12345678}, eprinttype = {pubmed}",
+        "eprintdoi2023": "eprint = {10.1000/zz}, eprinttype = {doi}",
+        "pmc2024": "pmid = {PMC1234567}",
+        "plain2025": "url = {https://example.org/paper}",
+    }
+    bib = "".join(
+        f"@article{{{key},\n  title = {{T}}, author = {{A, B}}, journal = {{J}}, "
+        f"year = {{2020}},\n  {fields},\n}}\n\n"
+        for key, fields in entries.items()
+    )
+    page = f"# A\n\n{{cite:p}}`{','.join(entries)}`\n\n```{{bibliography}}\n```\n"
+    src = _bibtex_site(tmp_path, {"a.md": page})
+    (src / "refs.bib").write_text(bib)
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    said = re.sub(r"\x1b\[[0-9;]*m", "", warnings)
+    for key, fix in [
+        ("byurl2020", "its url gives one; write doi = {10.1000/qq}"),
+        ("pubmed2021", "its url gives one; write pmid = {31234567}"),
+        ("eprint2022", "its eprint gives one; write pmid = {12345678}"),
+        ("eprintdoi2023", "its eprint gives one; write doi = {10.1000/zz}"),
+        ("pmc2024", "PubMed Central id (PMCID), not a PMID; give the article's PMID"),
+        ("plain2025", "has neither a DOI nor a PMID; add a confirmed doi"),
+    ]:
+        assert re.search(rf"entry '{key}' .*{re.escape(fix)}", said), key
+
+
 _BROKEN_BIB = """@article{lee2019,
   title = {L}, author = {L, A}, journal = {J}, year = {2019}, pmid = {12345},
 }

@@ -23,7 +23,7 @@ from kapdocs.locate import node_source
 from kapdocs.store import CiteRef
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence, Set
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -37,6 +37,7 @@ PMID = re.compile(r"\d+")
 _DOI_WRITTEN_LONG = re.compile(
     r"\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(10\.\d{4,9}/\S+)\s*", re.IGNORECASE
 )
+_PMCID = re.compile(r"\s*PMC\d+\s*", re.IGNORECASE)
 _PMID_WRITTEN_LONG = re.compile(
     r"\s*(?:PMID:?\s*|https?://pubmed\.ncbi\.nlm\.nih\.gov/)(\d+)/?\s*", re.IGNORECASE
 )
@@ -48,6 +49,8 @@ class BibEntry(NamedTuple):
     line: int
     doi: str | None
     pmid: str | None
+    # A DOI or PMID given in another field: that field, and the field to write instead.
+    elsewhere: tuple[str, str] | None = None
 
 
 # -- collecting ----------------------------------------------------------------------------
@@ -153,9 +156,26 @@ def bibliography(env: BuildEnvironment, lines: SourceLines) -> list[BibEntry]:
                     starts.get(key, 1),
                     fields.get("doi"),
                     fields.get("pmid") or fields.get("pubmed"),
+                    _identifier_elsewhere(fields),
                 )
             )
     return entries
+
+
+def _identifier_elsewhere(fields: Mapping[str, str]) -> tuple[str, str] | None:
+    """A DOI or PMID in a field the style does not read as one: a ``url`` that is the
+    identifier's address, or biblatex's ``eprint`` with ``eprinttype = {pubmed}``: that
+    field, and the field to write instead."""
+    url = fields.get("url", "")
+    eprint = fields.get("eprint", "").strip()
+    kind = fields.get("eprinttype", "").strip().lower()
+    doi = _DOI_WRITTEN_LONG.fullmatch(url)
+    if doi or (kind == "doi" and DOI.fullmatch(eprint)):
+        return ("url" if doi else "eprint"), f"doi = {{{doi[1] if doi else eprint}}}"
+    pmid = _PMID_WRITTEN_LONG.fullmatch(url)
+    if pmid or (kind in {"pubmed", "pmid"} and PMID.fullmatch(eprint)):
+        return ("url" if pmid else "eprint"), f"pmid = {{{pmid[1] if pmid else eprint}}}"
+    return None
 
 
 def _entry_lines(text: list[str]) -> dict[str, int]:
@@ -314,6 +334,12 @@ def _check_entries(entries: Iterable[BibEntry], cited: Set[str]) -> list[Finding
 
 def _identifier_problem(entry: BibEntry) -> str | None:
     if not entry.doi and not entry.pmid:
+        if entry.elsewhere:
+            field, fix = entry.elsewhere
+            return (
+                f"bibliography entry {entry.key!r} has neither a doi nor a pmid field, but its "
+                f"{field} gives one; write {fix}"
+            )
         return (
             f"bibliography entry {entry.key!r} has neither a DOI nor a PMID; "
             "add a confirmed doi = {10.NNNN/...} or pmid = {digits}"
@@ -327,5 +353,7 @@ def _identifier_problem(entry: BibEntry) -> str | None:
     if entry.pmid and not PMID.fullmatch(entry.pmid.strip()):
         digits = _PMID_WRITTEN_LONG.fullmatch(entry.pmid)
         fix = f"write it bare, pmid = {{{digits[1]}}}" if digits else "expected digits only"
+        if _PMCID.fullmatch(entry.pmid):
+            fix = "that is a PubMed Central id (PMCID), not a PMID; give the article's PMID"
         return f"{name} has a malformed PMID {entry.pmid!r}; {fix}"
     return None
