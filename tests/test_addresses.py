@@ -128,11 +128,15 @@ def test_rst_addresses_without_scheme(make_app: Any, tmp_path: Path) -> None:
 
 
 def test_a_link_without_destination(make_app: Any, tmp_path: Path) -> None:
-    page = "# P\n\nFirst [a]() then\n[b](<>) and [c](  ).\n"
+    page = "# P\n\nFirst [a]() then\n[b](<>) and [c](  ).\n\nAn [anchor](#) named not.\n"
     site = write_site(tmp_path / "site", {"page.md": page})
     warnings, _ = build_once(make_app, site, freshenv=True)
-    assert (
-        findings(warnings, site) == [("page.md", 3, "link_doc")] + [("page.md", 4, "link_doc")] * 2
-    )
+    assert findings(warnings, site) == [
+        ("page.md", 3, "link_doc"),
+        ("page.md", 4, "link_doc"),
+        ("page.md", 4, "link_doc"),
+        ("page.md", 6, "link_anchor"),
+    ]
     assert warnings.count("a link has no destination, as in '[text]()'") == 3
+    assert "a link to '#' names no anchor" in warnings
     assert "names no label" not in warnings

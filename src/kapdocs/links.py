@@ -245,6 +245,13 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
             link.line,
             f"label {link.target!r} does not exist{hint or '; add the label or fix the role'}",
         )
+    if link.kind == ANY and link.local and not link.target:
+        return Finding(
+            Code.LINK_ANCHOR,
+            link.file,
+            link.line,
+            "a link to '#' names no anchor; write the id of a heading or label after the '#'",
+        )
     if link.kind == ANY and link.local:
         hint = _suggest(link.target, targets.anchors.get(link.docname, ()))
         return Finding(
