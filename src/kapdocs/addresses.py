@@ -9,7 +9,7 @@ missing page. markdown-it, which MyST parses with, makes no link at all of a
 ``javascript:``, ``vbscript:``, ``file:`` or ``data:`` address (but ``data:image/...``):
 the page shows the whole link as text, brackets and all; reading finds these in the
 page's prose. A link that names a host but no scheme (``//example.org``) takes the
-page's own scheme, ``http`` or ``file`` as often as ``https``: ``link_scheme`` in
+scheme of the page it is on, which may be ``http`` or ``file``: ``link_scheme``, in
 reStructuredText too.
 """
 
