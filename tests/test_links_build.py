@@ -335,6 +335,39 @@ def _incremental_equals_clean(
     return findings(warnings, src), html
 
 
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_link_shows_the_title_its_target_has_now(make_app, tmp_path: Path, parallel: int) -> None:
+    # A {ref} or a page link without text of its own shows the title of what it links.
+    # Sphinx wrote again only the page whose titles changed: a page linking them kept the
+    # old titles (where the ids stayed: "Page A" and "Page A!" are both "page-a"), and
+    # kept linking a label that had moved off its heading.
+    src = write_site(
+        tmp_path / "src",
+        {
+            "a.md": "# Page A\n\n(sec-b)=\n## Section B\n\n(sec-c)=\n## Section C\n",
+            "b.md": "# B\n\nSee {ref}`sec-b` and {ref}`sec-c`.\n",
+            "c.md": "# C\n\nSee {doc}`a` and [](a.md).\n",
+        },
+    )
+
+    def links_on(page: str) -> str:
+        html = _incremental_equals_clean(make_app, src, parallel, page)[1]
+        paragraph = re.search(r"<p>See (.*?)</p>", html, re.DOTALL)
+        assert paragraph is not None
+        return paragraph[1]
+
+    assert links_on("c.html").count(">Page A<") == 2
+    assert ">Section B<" in links_on("b.html")
+    a = src / "a.md"
+    a.write_text("# Page A!\n\n(sec-b)=\n## Section B!\n\n(sec-c)=\n## Section C\n")
+    touch_later(a)
+    assert links_on("c.html").count(">Page A!<") == 2
+    assert ">Section B!<" in links_on("b.html")
+    a.write_text("# Page A!\n\n(sec-b)=\n## Section B!\n\n(sec-c)=\nNo title here.\n")
+    touch_later(a)
+    assert 'href="a.html#sec-c"' not in links_on("b.html")  # {ref} of a label on no title
+
+
 def test_a_link_to_a_missing_file_offers_the_nearest_file(make_app, tmp_path: Path) -> None:
     # [t](handout.pdf) naming no file is a file MyST did not find, not a label: the hint is
     # the nearest file of that folder, written as the link wrote its folder.

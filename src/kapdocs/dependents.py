@@ -52,9 +52,20 @@ def _doc_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
     return values
 
 
+def _title_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
+    # A link to a page without text of its own shows the page's title, which can change
+    # while its ids do not ("Page A" and "Page A!" are both "page-a").
+    return {("doc", docname): title.astext() for docname, title in env.titles.items()}
+
+
 def _label_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
-    labels = env.domains.standard_domain.anonlabels.items()
-    return {("label", label): f"{docname}#{labelid}" for label, (docname, labelid) in labels}
+    # A {ref} without text of its own shows the title of what the label is on, and links
+    # nothing once the label is on something without one (only then is it anonymous).
+    std = env.domains.standard_domain
+    return {
+        ("label", label): repr((docname, labelid, std.labels.get(label)))
+        for label, (docname, labelid) in std.anonlabels.items()
+    }
 
 
 def _definition_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
@@ -98,6 +109,7 @@ def _review_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
 _PARTS: dict[str, tuple[frozenset[str] | None, Callable[..., dict[Key, str]]]] = {
     "terms": (frozenset({"entries"}), _term_keys),
     "docs": (frozenset({"anchors"}), _doc_keys),
+    "titles": (None, _title_keys),
     "labels": (None, _label_keys),
     "definitions": (frozenset({"definitions"}), _definition_keys),
     "used_on": (frozenset({"entries", "refs"}), _used_on_keys),
