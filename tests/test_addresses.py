@@ -25,11 +25,14 @@ PAGE = """\
 [picture](data:image/png;base64,AAAA) and [typo](sec:intor).
 
 Fine: [site](https://example.org), <mailto:team@example.org>, [intro](sec:intro),
-`[code](javascript:alert(2))` and a block:
+`[code](javascript:alert(2))`, \\[escaped\\](javascript:alert(4)) and a block:
 
 ```text
 [block](javascript:alert(3))
 ```
+
+A [split](
+vbscript:run) link.
 """
 
 
@@ -57,6 +60,7 @@ def test_myst_addresses_that_are_not_links(make_app: Any, tmp_path: Path) -> Non
         ("page.md", 8, "link_scheme"),  # javascript:, as text
         ("page.md", 9, "link_doc"),  # sec:intor, a label with a colon
         ("page.md", 9, "link_scheme"),  # data:image, a link MyST took for a name
+        ("page.md", 19, "link_scheme"),  # vbscript:, its destination on the next line
     ]
     said = _messages(warnings)
     assert "reads the scheme only in lower case" in said["HTTPS://example.org/a"]
@@ -68,7 +72,7 @@ def test_myst_addresses_that_are_not_links(make_app: Any, tmp_path: Path) -> Non
     )
     assert said["//example.org/b"].endswith("write 'https://example.org/b'")
     assert said["www.example.org"].endswith("write 'https://www.example.org'")
-    for text_link in ("javascript:alert(1)", "file:///etc/hosts"):
+    for text_link in ("javascript:alert(1)", "file:///etc/hosts", "vbscript:run"):
         assert "the page shows it as text" in said[text_link]
     assert "shows it as text" not in said["data:image/png;base64,AAAA"]
     assert "names no label" in said["sec:intor"]  # not a scheme: "did you mean"

@@ -109,6 +109,13 @@ def shown_as_text(
     return found
 
 
+def written_as_link(line: str, uri: str) -> bool:
+    """Whether the source *line* (or lines) writes *uri* as a link's destination, not
+    escaped as text (``\\[x\\](javascript:y)``, whose backslashes the page's text no
+    longer shows)."""
+    return re.search(r"(?<!\\)(?:\]\(\s*<?|<)" + re.escape(uri), line) is not None
+
+
 def text_link_message(link: ExternalLink, allowed: Set[str]) -> str:
     """What ``link_scheme`` says of a link that the page shows as text."""
     shown = "Markdown makes no link of it: the page shows it as text, brackets and all"

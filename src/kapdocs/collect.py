@@ -101,10 +101,16 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         def is_markdown(file: str) -> bool:
             return bool(suffixes.get(os.path.splitext(file)[1]) == "markdown")
 
-        return [
-            link._replace(line=lines.find(os.path.join(app.srcdir, link.file), link.uri, link.line))
-            for link in addresses.shown_as_text(prose, is_markdown)
-        ]
+        found = []
+        for link in addresses.shown_as_text(prose, is_markdown):
+            path = os.path.join(app.srcdir, link.file)
+            line = lines.find(path, link.uri, link.line)
+            text = lines.lines(path)
+            # The destination may open on the line after its "](".
+            written = "\n".join(text[max(line - 2, 0) : line])
+            if line > len(text) or addresses.written_as_link(written, link.uri):
+                found.append(link._replace(line=line))
+        return found
 
     def anchors() -> list[Anchors]:
         return [links.collect_anchors(index, docname, env)]
