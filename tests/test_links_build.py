@@ -324,13 +324,13 @@ def test_a_page_that_comes_or_goes_is_linked_as_in_a_clean_build(
 
 
 def _incremental_equals_clean(
-    make_app: Any, src: Path, parallel: int, page: str
+    make_app: Any, src: Path, parallel: int, page: str, **kwargs: Any
 ) -> tuple[list[tuple[str, int, str]], str]:
     """Build *src* as it stands, then clean: both report the same. The findings, and the
     HTML of *page* as the incremental build wrote it."""
-    warnings, outdir = build_once(make_app, src, parallel=parallel)
+    warnings, outdir = build_once(make_app, src, parallel=parallel, **kwargs)
     html = (outdir / page).read_text()
-    clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
+    clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel, **kwargs)
     assert findings(warnings, src) == findings(clean, src)
     return findings(warnings, src), html
 
@@ -366,6 +366,27 @@ def test_a_link_shows_the_title_its_target_has_now(make_app, tmp_path: Path, par
     a.write_text("# Page A!\n\n(sec-b)=\n## Section B!\n\n(sec-c)=\nNo title here.\n")
     touch_later(a)
     assert 'href="a.html#sec-c"' not in links_on("b.html")  # {ref} of a label on no title
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_every_page_shows_the_navigation_the_toctrees_give_now(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # Every page's sidebar and next/previous links come from the toctrees; Sphinx wrote
+    # again only the pages that changed, so a page added to the toctree, or an entry that
+    # links nowhere (a link_html finding on every page), showed on those pages alone.
+    src = write_site(tmp_path / "src", {"a.md": "# A\n", "b.md": "# B\n"})
+    # alabaster, sphinx-build's default (not the tests'), shows the whole toctree in every
+    # page's sidebar.
+    theme = {"confoverrides": {"html_theme": "alabaster"}}
+    build_once(make_app, src, parallel=parallel, **theme)
+    (src / "c.md").write_text("# C\n")
+    index = src / "index.md"
+    index.write_text(index.read_text().replace("b\n```", "b\nc\nodd entry://x\n```"))
+    touch_later(index)
+    found, html = _incremental_equals_clean(make_app, src, parallel, "a.html", **theme)
+    assert 'href="c.html"' in html
+    assert ("a.md", 1, "link_html") in found
 
 
 def test_a_link_to_a_missing_file_offers_the_nearest_file(make_app, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ import os
 import pickle
 from typing import TYPE_CHECKING
 
+from sphinx import addnodes
 from sphinx.util import docname_join
 
 from kapdocs import terms
@@ -68,6 +69,18 @@ def _label_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
     }
 
 
+def _navigation_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
+    # Every page's navigation (the sidebar's table of contents, the previous and next
+    # links) comes from the toctrees; Sphinx writes again only the pages that changed, so
+    # a page added to a toctree, or an entry that links nowhere, showed on those alone.
+    entries = [
+        (docname, sorted((key, value) for key, value in toctree.attributes.items() if value))
+        for docname in sorted(env.tocs)
+        for toctree in env.tocs[docname].findall(addnodes.toctree)
+    ]
+    return {("navigation", "all"): _digest(entries)}
+
+
 def _definition_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
     # Term links carry their entry's summary as a title.
     return {
@@ -111,6 +124,7 @@ _PARTS: dict[str, tuple[frozenset[str] | None, Callable[..., dict[Key, str]]]] =
     "docs": (frozenset({"anchors"}), _doc_keys),
     "titles": (None, _title_keys),
     "labels": (None, _label_keys),
+    "navigation": (None, _navigation_keys),
     "definitions": (frozenset({"definitions"}), _definition_keys),
     "used_on": (frozenset({"entries", "refs"}), _used_on_keys),
     "evidence": (frozenset({"evidence"}), _evidence_keys),
@@ -181,6 +195,8 @@ def pages_to_rewrite(env: BuildEnvironment, store: KapdocsDomain) -> list[str]:
     changed = _changed_keys(env, store)
     if not changed:
         return []  # nothing changed, or the first build: every page is written anyway
+    if ("navigation", "all") in changed:
+        return sorted(env.found_docs)
     needs = dependencies(store, {key.docname for key in bibliographies(env)})
     return sorted(doc for doc, keys in needs.items() if keys & changed)
 
