@@ -12,6 +12,8 @@ import traceback
 import weakref
 from typing import TYPE_CHECKING, TypeVar
 
+from sphinx import addnodes
+
 from kapdocs import (
     abbreviations,
     addresses,
@@ -28,7 +30,7 @@ from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import SourceLines
 from kapdocs.nodeindex import NodeIndex
 from kapdocs.prose import iter_segments
-from kapdocs.store import get_store
+from kapdocs.store import Toctree, get_store
 from kapdocs.timing import timed
 
 if TYPE_CHECKING:
@@ -159,6 +161,7 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         guarded("evidence", lambda: evidence.collect_evidence(index, docname, source, lines)) or [],
     )
     store.add("generated", docname, evidence.collect_generated(index, docname))
+    store.add("toctrees", docname, collect_toctrees(index, docname))
     store.add(
         "definitions",
         docname,
@@ -176,6 +179,16 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
     )
     errors += guarded("citations", lambda: citations.collect_unshown(env, source, lines)) or []
     store.add("errors", docname, errors)
+
+
+def collect_toctrees(index: NodeIndex, docname: str) -> list[Toctree]:
+    """The page's toctrees, each as its entries and options are set (repr, unset ones out)."""
+    return [
+        Toctree(
+            docname, repr(sorted((key, value) for key, value in node.attributes.items() if value))
+        )
+        for node in index.of(addnodes.toctree)
+    ]
 
 
 def internal_error(file: str, check: str, docname: str) -> Finding:

@@ -21,7 +21,6 @@ import os
 import pickle
 from typing import TYPE_CHECKING
 
-from sphinx import addnodes
 from sphinx.util import docname_join
 
 from kapdocs import terms
@@ -73,12 +72,7 @@ def _navigation_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, s
     # Every page's navigation (the sidebar's table of contents, the previous and next
     # links) comes from the toctrees; Sphinx writes again only the pages that changed, so
     # a page added to a toctree, or an entry that links nowhere, showed on those alone.
-    entries = [
-        (docname, sorted((key, value) for key, value in toctree.attributes.items() if value))
-        for docname in sorted(env.tocs)
-        for toctree in env.tocs[docname].findall(addnodes.toctree)
-    ]
-    return {("navigation", "all"): _digest(entries)}
+    return {("navigation", "all"): _digest(sorted(store.records("toctrees")))}
 
 
 def _definition_keys(env: BuildEnvironment, store: KapdocsDomain) -> dict[Key, str]:
@@ -124,7 +118,7 @@ _PARTS: dict[str, tuple[frozenset[str] | None, Callable[..., dict[Key, str]]]] =
     "docs": (frozenset({"anchors"}), _doc_keys),
     "titles": (None, _title_keys),
     "labels": (None, _label_keys),
-    "navigation": (None, _navigation_keys),
+    "navigation": (frozenset({"toctrees"}), _navigation_keys),
     "definitions": (frozenset({"definitions"}), _definition_keys),
     "used_on": (frozenset({"entries", "refs"}), _used_on_keys),
     "evidence": (frozenset({"evidence"}), _evidence_keys),

@@ -192,6 +192,14 @@ class Generated(NamedTuple):
     kind: str
 
 
+class Toctree(NamedTuple):
+    """One toctree of a page, as its options and entries are written (repr): every page's
+    navigation comes from the toctrees."""
+
+    docname: str
+    written: str
+
+
 class Definition(NamedTuple):
     """One glossary entry: its names, the anchor of each name, and a plain summary."""
 
@@ -217,6 +225,7 @@ RECORD_TYPES: dict[str, type[tuple[Any, ...]]] = {
     "pages": PageInfo,
     "evidence": EvidenceMark,
     "generated": Generated,
+    "toctrees": Toctree,
     "errors": Finding,
 }
 RECORD_KINDS = tuple(RECORD_TYPES)
@@ -232,7 +241,7 @@ class KapdocsDomain(Domain):
     label = "kapdocs"
     # Bump when the keys of initial_data change: Sphinx then reads every page again
     # instead of loading an environment that lacks a key (it crashed the build).
-    data_version = 9
+    data_version = 10
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
