@@ -253,6 +253,32 @@ def test_a_term_joined_by_hyphens_explains_its_abbreviations(
     assert ("'HAM' (in 'HAM-D') is not explained" in warnings) == (not ignore)
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "a.md",
+            "# A\n\nThe {abbr}`SSRIs (selective serotonin reuptake inhibitors)`, an SSRI.\n"
+            "Then {abbr}`ECT` alone, and ECT.\n",
+        ),
+        (
+            "a.rst",
+            "A\n=\n\nThe :abbr:`SSRIs (selective serotonin reuptake inhibitors)`, an SSRI.\n"
+            "Then :abbr:`ECT` alone, and ECT.\n",
+        ),
+    ],
+)
+def test_an_abbr_role_with_its_explanation_explains_it(
+    make_app, tmp_path: Path, name: str, text: str
+) -> None:
+    # Sphinx's abbr role is the markup's own way to spell an abbreviation out; without an
+    # explanation in parentheses it explains nothing.
+    src = write_site(tmp_path / "src", {name: text})
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [(name, text.count("\n"), "abbr_undefined")]
+    assert "abbreviation 'ECT' is not explained" in warnings
+
+
 def test_the_plural_of_the_longest_hyphenated_term_is_explained(make_app, tmp_path: Path) -> None:
     # "5-HT2As" is the term 5-HT2A with a plural "s": one character longer than the longest
     # name, which must not stop the search for the name that explains its "HT2As".

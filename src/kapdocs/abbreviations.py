@@ -4,7 +4,8 @@ An abbreviation is a token of two or more characters made of upper-case letters 
 digits, with at least two letters, optionally followed by a lower-case plural ``s``
 (TRD, SSRIs, 5HT2A); a letter or digit touching it makes it part of a longer word. It is
 explained when it is a glossary term line (exact case) or appears in parentheses in the
-page's prose, as in "treatment-resistant depression (TRD)". A use inside a word joined
+page's prose, as in "treatment-resistant depression (TRD)", or in an ``{abbr}`` role with
+its explanation, ``{abbr}`TRD (treatment-resistant depression)```. A use inside a word joined
 by hyphens is also explained when a glossary term line spans it: "5-HT2A" or "IL-6"
 as terms explain the "HT2A" of "5-HT2A" and the "IL" of "IL-6". Roman numerals (II,
 IV, XII, ...) and ``kapdocs_abbreviations_ignore`` are exempt.
@@ -93,13 +94,16 @@ def _paren_depths(text: str, offsets: list[int]) -> list[int]:
     return depths
 
 
-def collect_abbreviations(segments: Sequence[Segment]) -> list[AbbrUse]:
-    """First use of each abbreviation of a page that the page does not expand in parentheses.
+def collect_abbreviations(
+    segments: Sequence[Segment], expanded: Iterable[str] = ()
+) -> list[AbbrUse]:
+    """First use of each abbreviation of a page that the page does not expand in parentheses
+    or in an ``{abbr}`` role with its explanation (*expanded*: those roles' abbreviations).
 
     ``AbbrUse.line`` is the expected line (segment line plus line breaks before the token).
     """
     first: dict[tuple[str, str, int], AbbrUse] = {}
-    explained: set[str] = set()
+    explained = {singular(token.strip()) for token in expanded}
     for segment in _with_candidates(segments):
         text = segment.text
         for offset, token, in_parens in _tokens(text):

@@ -12,6 +12,7 @@ import traceback
 import weakref
 from typing import TYPE_CHECKING, TypeVar
 
+from docutils import nodes
 from sphinx import addnodes
 
 from kapdocs import (
@@ -36,7 +37,6 @@ from kapdocs.timing import timed
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from docutils import nodes
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
@@ -92,9 +92,13 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         return list(iter_segments(doctree, docname, source, lines.relpath))
 
     def abbrs() -> list[AbbrUse]:
+        # Sphinx's {abbr}`TRD (treatment-resistant depression)` explains its abbreviation.
+        expanded = [
+            node.astext() for node in index.of(nodes.abbreviation) if node.get("explanation")
+        ]
         return [
             use._replace(line=lines.find(os.path.join(app.srcdir, use.file), use.token, use.line))
-            for use in abbreviations.collect_abbreviations(prose)
+            for use in abbreviations.collect_abbreviations(prose, expanded)
         ]
 
     def text_links() -> list[ExternalLink]:
