@@ -10,7 +10,6 @@ sphinxcontrib-bibtex's own "could not find bibtex key" warning is replaced by
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sphinx import addnodes
 
 from kapdocs.bibtex_hooks import LISTED, MALFORMED, PENDING, UNSHOWN, is_style
-from kapdocs.diagnostics import Code, Finding
+from kapdocs.diagnostics import Code, Finding, closest
 from kapdocs.locate import node_source
 from kapdocs.store import CiteRef
 
@@ -65,8 +64,8 @@ def check_styles(env: BuildEnvironment, lines: SourceLines) -> list[Finding]:
         if is_style(value.style):
             continue
         styles = sorted(pybtex.plugin.enumerate_plugin_names("pybtex.style.formatting"))
-        close = difflib.get_close_matches(value.style, styles, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(styles)}"
+        close = closest(value.style, styles)
+        hint = f"did you mean {close!r}?" if close else f"use one of {', '.join(styles)}"
         source = os.fspath(env.doc2path(key.docname))
         found.append(
             Finding(
@@ -270,8 +269,8 @@ def check_cites(
         cited.add(key or cite.key)
         if key is not None or cite.key in keys:
             continue
-        close = difflib.get_close_matches(cite.key, sorted(keys), n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else "; add it to the .bib file"
+        close = closest(cite.key, keys)
+        hint = f"; did you mean {close!r}?" if close else "; add it to the .bib file"
         findings.append(
             Finding(
                 Code.CITE_UNDEFINED,

@@ -7,6 +7,7 @@ Findings are plain tuples so that they can live in the pickled environment.
 
 from __future__ import annotations
 
+import difflib
 import enum
 import os
 from typing import TYPE_CHECKING, NamedTuple
@@ -76,6 +77,13 @@ class Code(enum.StrEnum):
     default is used."""
     INTERNAL = "internal"
     """A kapdocs check failed on one page; the other pages are still checked."""
+
+
+def closest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The one of *choices* nearest *value*, for a finding's "did you mean" hint; None
+    when none comes within *cutoff* (difflib's ratio)."""
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=cutoff)
+    return close[0] if close else None
 
 
 class Finding(NamedTuple):

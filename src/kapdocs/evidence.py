@@ -16,7 +16,6 @@ Their pages are re-written when what they list changes (:mod:`kapdocs.dependents
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections import Counter
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, ClassVar
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
-from kapdocs.diagnostics import Code, Finding
+from kapdocs.diagnostics import Code, Finding, closest
 from kapdocs.governance import build_date, field_value, sort_for_review
 from kapdocs.locate import node_source
 from kapdocs.store import EvidenceMark, Generated, get_store
@@ -163,10 +162,10 @@ def _level_hint(level: str) -> str:
     'rct'?"), with spaces ("meta analysis") or with a slip; "" when no level is near."""
     by_label = {label.lower(): key for key, label in LEVELS.items()}
     folded = re.sub(r"[\s_]+", "-", level.strip())
-    close = difflib.get_close_matches(folded, [*LEVELS, *by_label], n=1, cutoff=0.6)
-    if not close:
+    close = closest(folded, [*LEVELS, *by_label])
+    if close is None:
         return ""
-    return f"; did you mean {by_label.get(close[0], close[0])!r}?"
+    return f"; did you mean {by_label.get(close, close)!r}?"
 
 
 # -- generating ---------------------------------------------------------------------------

@@ -15,7 +15,6 @@ checks run once all pages are read, with the other options of this build.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 import posixpath
 import re
@@ -27,7 +26,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from kapdocs.config import default
-from kapdocs.diagnostics import Code, Finding
+from kapdocs.diagnostics import Code, Finding, closest
 from kapdocs.locate import node_line, node_source
 from kapdocs.store import PageInfo
 
@@ -431,8 +430,7 @@ def near_field(key: str, fields: Iterable[str]) -> str | None:
     if key in FIELDS:
         return None
     folded = re.sub(r"[\s_]+", "-", key.strip().lower())
-    close = difflib.get_close_matches(folded, list(fields), n=1, cutoff=0.8)
-    return close[0] if close else None
+    return closest(folded, fields, cutoff=0.8)
 
 
 def _misnamed(page: PageInfo) -> dict[str, tuple[str, int]]:

@@ -31,9 +31,9 @@ from urllib.parse import unquote
 from docutils import nodes
 
 from kapdocs.addresses import is_bare_host
-from kapdocs.diagnostics import Code, Finding, emit, sort_findings
+from kapdocs.diagnostics import Code, Finding, closest, emit, sort_findings
 from kapdocs.html_scan import PageLinks, scan_page_and_rel
-from kapdocs.links import DOC, closest
+from kapdocs.links import DOC
 from kapdocs.locate import SourceLines
 from kapdocs.safety import secure_external_links, secure_rendered_pages
 from kapdocs.store import KnownBroken, get_store

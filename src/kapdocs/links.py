@@ -9,7 +9,6 @@ warnings for the same missing targets are replaced, not repeated.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 import posixpath
@@ -22,7 +21,7 @@ from sphinx import addnodes
 from sphinx.util import docname_join
 
 from kapdocs.addresses import address_finding, scheme_message, text_link_message
-from kapdocs.diagnostics import Code, Finding
+from kapdocs.diagnostics import Code, Finding, closest
 from kapdocs.locate import node_source
 from kapdocs.store import Anchors, ExternalLink, LinkRef
 from kapdocs.urls import split_url, url_scheme
@@ -428,11 +427,6 @@ def check_project_links(external: Iterable[ExternalLink], targets: Targets) -> l
         path, hash_, fragment = link.uri.removeprefix("project:").partition("#")
         findings.append(_missing_page(link, targets, path, hash_ + fragment, "project:"))
     return findings
-
-
-def closest(value: str, choices: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return close[0] if close else None
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str:

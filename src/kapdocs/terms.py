@@ -7,7 +7,6 @@ page's records, so a page that was not re-read is still checked and reported.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 from bisect import bisect_right
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx import addnodes
 
-from kapdocs.diagnostics import Code, Finding
+from kapdocs.diagnostics import Code, Finding, closest
 from kapdocs.locate import node_line, node_source
 from kapdocs.matcher import PLAIN_QUOTES, TermMatcher, normalise
 from kapdocs.store import TermEntry, TermRef
@@ -194,9 +193,9 @@ def check_refs(
         if ref.target in names:
             continue
         message = f"term {ref.written!r} is not in any glossary"
-        close = difflib.get_close_matches(ref.target, list(names), n=1, cutoff=0.6)
-        if close:
-            message += f"; did you mean {names[close[0]][1]!r}?"
+        close = closest(ref.target, names)
+        if close is not None:
+            message += f"; did you mean {names[close][1]!r}?"
         else:
             message += "; add it to the glossary or fix the role's target"
         findings.append(Finding(Code.TERM_UNDEFINED, ref.file, ref.line, message))
