@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from markdown_it.common.normalize_url import validateLink
 
+from kapdocs import reference_links
 from kapdocs.diagnostics import Code, Finding
 from kapdocs.store import ExternalLink
 
@@ -83,42 +84,69 @@ def scheme_message(uri: str, scheme: str, allowed: Set[str]) -> str:
 def shown_as_text(
     segments: Iterable[Segment], is_markdown: Callable[[str], bool]
 ) -> list[ExternalLink]:
-    """Links in Markdown prose that markdown-it left as text, with their expected lines.
+    """Links and link reference definitions in Markdown prose that markdown-it left as
+    text, with their expected lines.
 
-    The destination is still in the block's text, after "](" or "<", as it was written:
-    a link that markdown-it made is a reference node, not prose.
+    The destination is still in the block's text, after "](" or "<", or after a
+    definition's "[label]:", as it was written: a link that markdown-it made is a
+    reference node, not prose.
     """
     found = []
     for segment in segments:
-        if "](" not in segment.text and "<" not in segment.text:
-            continue  # nearly every block: spare the expression
+        text = segment.text
+        if "](" not in text and "<" not in text and "]:" not in text:
+            continue  # nearly every block: spare the expressions
         if not is_markdown(segment.file):
             continue
-        for match in _DESTINATION.finditer(segment.text):
-            uri = match.group(1)
-            if validateLink(uri):
-                continue
-            line = segment.line + bisect_right(segment.breaks, match.start(1))
-            scheme = _SCHEME.match(uri)
-            assert scheme is not None
-            found.append(
-                ExternalLink(
-                    segment.docname, segment.file, line, uri, scheme.group(1).lower(), as_text=True
+        lines = reference_links.definitions(segment)
+        for definition in lines:
+            if reference_links.refused(definition):
+                found.append(
+                    _text_link(segment, definition.start, definition.destination, definition.label)
                 )
-            )
+        for match in _DESTINATION.finditer(text):
+            uri = match.group(1)
+            at = match.start(1)
+            if validateLink(uri) or any(line.start <= at < line.end for line in lines):
+                continue
+            found.append(_text_link(segment, at, uri))
     return found
 
 
-def written_as_link(line: str, uri: str) -> bool:
-    """Whether the source *line* (or lines) writes *uri* as a link's destination, not
-    escaped as text (``\\[x\\](javascript:y)``, whose backslashes the page's text no
-    longer shows)."""
-    return re.search(r"(?<!\\)(?:\]\(\s*<?|<)" + re.escape(uri), line) is not None
+def _text_link(segment: Segment, at: int, uri: str, label: str = "") -> ExternalLink:
+    line = segment.line + bisect_right(segment.breaks, at)
+    scheme = _SCHEME.match(uri)
+    return ExternalLink(
+        segment.docname,
+        segment.file,
+        line,
+        uri,
+        scheme.group(1).lower() if scheme is not None else "",
+        as_text=True,
+        label=label,
+    )
+
+
+def written_as_link(line: str, link: ExternalLink) -> bool:
+    """Whether the source *line* (or lines) writes *link* as a link's destination or a
+    definition's, not escaped as text (``\\[x\\](javascript:y)``, whose backslashes the
+    page's text no longer shows)."""
+    if link.label:
+        before = r"(?<!\\)\[" + re.escape(link.label) + r"\]:\s*<?"
+    else:
+        before = r"(?<!\\)(?:\]\(\s*<?|<)"
+    return re.search(before + re.escape(link.uri), line) is not None
 
 
 def text_link_message(link: ExternalLink, allowed: Set[str]) -> str:
     """What ``link_scheme`` says of a link that the page shows as text."""
-    shown = "Markdown makes no link of it: the page shows it as text, brackets and all"
+    if link.label:
+        shown = (
+            f"Markdown reads no definition of it: the page shows it as text, with the lines "
+            f"after it up to a blank line, and every link to [{link.label}] as text too"
+        )
+    else:
+        shown = "Markdown makes no link of it: the page shows it as text, brackets and all"
     if link.scheme in allowed:
         return f"link {link.uri!r} uses the scheme {link.scheme!r}, and {shown}; remove it"
     return f"{scheme_message(link.uri, link.scheme, allowed)} ({shown})"

@@ -24,6 +24,7 @@ from kapdocs import (
     governance,
     html_pass,
     links,
+    reference_links,
     safety,
     terms,
 )
@@ -101,12 +102,10 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
             for use in abbreviations.collect_abbreviations(prose, expanded)
         ]
 
+    def is_markdown(file: str) -> bool:
+        return bool(app.config.source_suffix.get(os.path.splitext(file)[1]) == "markdown")
+
     def text_links() -> list[ExternalLink]:
-        suffixes = app.config.source_suffix
-
-        def is_markdown(file: str) -> bool:
-            return bool(suffixes.get(os.path.splitext(file)[1]) == "markdown")
-
         found = []
         for link in addresses.shown_as_text(prose, is_markdown):
             path = os.path.join(app.srcdir, link.file)
@@ -114,8 +113,27 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
             text = lines.lines(path)
             # The destination may open on the line after its "](".
             written = "\n".join(text[max(line - 2, 0) : line])
-            if line > len(text) or addresses.written_as_link(written, link.uri):
+            if line > len(text) or addresses.written_as_link(written, link):
                 found.append(link._replace(line=line))
+        return found
+
+    def unread_references() -> list[Finding]:
+        by_file: dict[str, list[Segment]] = {}
+        for segment in prose:
+            if is_markdown(segment.file):
+                by_file.setdefault(segment.file, []).append(segment)
+        found = []
+        for file, blocks in by_file.items():
+            path = os.path.join(app.srcdir, file)
+            text = lines.lines(path)
+            for item in reference_links.unread(blocks):
+                needle = item.written if item.link else f"[{item.label}]:"
+                line = lines.find(path, needle, item.line)
+                around = "\n".join(text[max(line - 2, 0) : line + 1])
+                if line <= len(text) and not reference_links.written_in_source(item, around):
+                    continue  # escaped: text the author meant
+                message = reference_links.message(item, text)
+                found.append(Finding(Code.LINK_REF, file, line, message))
         return found
 
     def anchors() -> list[Anchors]:
@@ -182,6 +200,7 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         guarded("raw_html", lambda: safety.collect_raw(index, docname, source, lines)) or [],
     )
     errors += guarded("citations", lambda: citations.collect_unshown(env, source, lines)) or []
+    errors += guarded("links", unread_references) or []
     store.add("errors", docname, errors)
 
 

@@ -104,7 +104,8 @@ class LinkRef(NamedTuple):
 class ExternalLink(NamedTuple):
     """One link with a URL scheme (https, mailto, http, ...), and that scheme as
     :func:`kapdocs.urls.url_scheme` reads it (worked out once, when the page is read);
-    *as_text* when Markdown showed it as text instead (:mod:`kapdocs.addresses`)."""
+    *as_text* when Markdown showed it as text instead (:mod:`kapdocs.addresses`), and
+    *label* when it was the destination of the link reference definition of that label."""
 
     docname: str
     file: str
@@ -112,6 +113,7 @@ class ExternalLink(NamedTuple):
     uri: str
     scheme: str
     as_text: bool = False
+    label: str = ""
 
 
 class Anchors(NamedTuple):
@@ -241,7 +243,7 @@ class KapdocsDomain(Domain):
     label = "kapdocs"
     # Bump when the keys of initial_data change: Sphinx then reads every page again
     # instead of loading an environment that lacks a key (it crashed the build).
-    data_version = 10
+    data_version = 11
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
