@@ -62,6 +62,7 @@ def test_messages_say_how_to_fix(app: SphinxTestApp, warning) -> None:
     assert "'BDNF' is the glossary term 'BDNF' but this page never links it" in text
     assert "write {term}`BDNF` at its first mention" in text
     assert "abbreviation 'SSRIs' is not explained on this page" in text
+    assert "'Full name (SSRI)', or write {abbr}`SSRI (Full name)`, or define it" in text
     assert "term 'glutamate' is already defined at glossary.md:6" in text
     # Sphinx's own "term not in glossary" warning is replaced by term_undefined.
     assert "term not in glossary" not in text
@@ -88,6 +89,7 @@ def test_rst_findings(app: SphinxTestApp, warning) -> None:
     # The fix is given in the page's own syntax.
     assert "write :term:`set and setting` at its first mention" in warning.getvalue()
     assert "link it with :term:`Set and setting` where a page mentions it" in warning.getvalue()
+    assert "or write :abbr:`NMDA (Full name)`, or define it" in warning.getvalue()
 
 
 @pytest.mark.sphinx("html", testroot="terms-clean", freshenv=True)

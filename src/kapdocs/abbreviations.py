@@ -27,7 +27,7 @@ from kapdocs.diagnostics import Code, Finding
 from kapdocs.store import AbbrUse
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence, Set
+    from collections.abc import Callable, Iterable, Sequence, Set
 
     from kapdocs.store import Segment
 
@@ -172,9 +172,13 @@ def _explained(use: AbbrUse, names: Set[str], longest: int) -> bool:
 
 
 def check_abbreviations(
-    uses: Iterable[AbbrUse], term_names: Set[str], ignore: Set[str]
+    uses: Iterable[AbbrUse],
+    term_names: Set[str],
+    ignore: Set[str],
+    is_rst: Callable[[str], bool],
 ) -> list[Finding]:
-    """Findings for abbreviations that are not glossary term lines (exact case) or ignored."""
+    """Findings for abbreviations that are not glossary term lines (exact case) or ignored;
+    *is_rst* tells which files to offer reStructuredText's abbr role."""
     names = term_names | ignore
     longest = max(map(len, names), default=0)
     findings = []
@@ -184,6 +188,7 @@ def check_abbreviations(
         if key in reported or _explained(use, names, longest):
             continue
         reported.add(key)
+        token = singular(use.token)
         findings.append(
             Finding(
                 Code.ABBR_UNDEFINED,
@@ -191,10 +196,16 @@ def check_abbreviations(
                 use.line,
                 f"abbreviation {use.token!r}{_in_word(use)} is not explained on this page; "
                 f"spell it out at first use with the abbreviation in parentheses, as in "
-                f"'Full name ({singular(use.token)})', or define it in the glossary",
+                f"'Full name ({token})', or write {_abbr_role(token, is_rst(use.file))}, or "
+                f"define it in the glossary",
             )
         )
     return findings
+
+
+def _abbr_role(token: str, rst: bool) -> str:
+    """Sphinx's abbr role spelling *token* out, in the page's syntax."""
+    return f":abbr:`{token} (Full name)`" if rst else f"{{abbr}}`{token} (Full name)`"
 
 
 def _in_word(use: AbbrUse) -> str:

@@ -85,7 +85,8 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
             return []
         term_lines = {name for entry in store.records("entries") for name in entry.names}
         ignore = set(config.kapdocs_abbreviations_ignore)
-        return abbreviations.check_abbreviations(store.records("abbrs"), term_lines, ignore)
+        uses = store.records("abbrs")
+        return abbreviations.check_abbreviations(uses, term_lines, ignore, is_rst)
 
     def link_checks() -> list[Finding]:
         targets = _targets(env)
@@ -109,7 +110,11 @@ def run_checks(app: Sphinx, env: BuildEnvironment) -> list[Finding]:
             lambda: store.reuse(
                 "abbreviations",
                 ("entries", "abbrs"),
-                (config.kapdocs_check_abbreviations, repr(config.kapdocs_abbreviations_ignore)),
+                (
+                    config.kapdocs_check_abbreviations,
+                    repr(config.kapdocs_abbreviations_ignore),
+                    suffixes,
+                ),
                 abbrs,
             ),
         ),
