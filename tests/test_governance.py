@@ -718,3 +718,47 @@ def test_an_evidence_level_written_as_its_label_is_offered_its_name() -> None:
         " did you mean 'preclinical'?",
         " use one of " + ", ".join(LEVELS),
     ]
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_references_heading_out_of_place_is_named_at_its_line(
+    make_app: Any, tmp_path: Path, parallel: int
+) -> None:
+    # A page with "References" where the rule does not count it is told where it is and
+    # why, not only that the section is missing.
+    fields = "---\nreviewer: R\nreviewed: 2026-11-01\naudience: a\n---\n"
+    head = fields + "# P\n\n```{admonition} Key points\n- One.\n```\n\n"
+    srcdir = write_site(
+        tmp_path / "site",
+        {
+            "reference/rubric.md": head + "## Body\n\nText.\n\n```{rubric} References\n```\n",
+            "reference/nested.md": head + "## Body\n\nText.\n\n### References\n\nNone.\n",
+            "reference/early.md": head + "## References\n\nNone.\n\n## See also\n\nMore.\n",
+            "reference/none.md": head + "## Body\n\nText.\n\n```{note} References\nNone.\n```\n",
+            "reference/fine.md": head + "## Body\n\n```{rubric} References\n```\n\n## References\n",
+            "reference/later.rst": ":reviewed: 2026-11-01\n:reviewer: R\n:audience: a\n\nR\n=\n\n"
+            ".. admonition:: Key points\n\n   - One.\n\nBody\n----\n\nText.\n\n"
+            ".. rubric:: Bibliography\n",
+        },
+    )
+    warnings, _ = build_once(make_app, srcdir, parallel=parallel)
+    assert findings(warnings, srcdir) == [
+        ("reference/early.md", 12, "page_structure"),
+        ("reference/later.rst", 17, "page_structure"),
+        ("reference/nested.md", 16, "page_structure"),
+        ("reference/none.md", 6, "page_structure"),  # an admonition's title is no heading
+        ("reference/rubric.md", 16, "page_structure"),
+    ]
+    said = re.findall(r"WARNING: (.*) \[kapdocs", warnings)
+    start = "reference page does not end with a 'References' section; "
+    assert said == [
+        start + "'References' here is followed by the section 'See also'; make it "
+        "'## References' at the end of the page",
+        start + "'Bibliography' here is a rubric, not a section heading; make it a "
+        "'References' heading at the end of the page",
+        start + "'References' here is a subsection of 'Body'; make it '## References' at the "
+        "end of the page",
+        start + "add '## References' with a footbibliography at the end",
+        start + "'References' here is a rubric, not a section heading; make it "
+        "'## References' at the end of the page",
+    ]

@@ -158,6 +158,7 @@ def collect_page(
     unreadable = None if meta or lines.is_rst(source) else front_matter_problem(text)
     title = next(iter(doctree.findall(nodes.title)), None)
     references = _references_section(doctree)
+    misplaced = None if references else _misplaced_references(doctree, source, lines)
     box = _key_points(doctree)
     uncited = tuple(
         lines.find(node_source(p, source), _first_words(p), node_line(p))
@@ -178,6 +179,7 @@ def collect_page(
         uncited,
         unreadable,
         _late_key_points(doctree, box) if box is not None else None,
+        misplaced,
     )
 
 
@@ -306,16 +308,64 @@ def _references_section(doctree: nodes.document) -> nodes.section | None:
     several titles); the References section may have subsections of its own, which come
     after it in tree order.
     """
-    sections = _child_sections(doctree)
-    if len(sections) == 1 and _child_sections(sections[0]):
-        sections = _child_sections(sections[0])  # the title's section holds the page
+    sections = _top_sections(doctree)
     if not sections:
         return None
     last = sections[-1]
-    title = last.next_node(nodes.title)
-    if title is not None and title.astext().strip().lower() in REFERENCES:
-        return last
-    return None
+    return last if _is_references(last.next_node(nodes.title)) else None
+
+
+def _top_sections(doctree: nodes.document) -> list[nodes.section]:
+    sections = _child_sections(doctree)
+    if len(sections) == 1 and _child_sections(sections[0]):
+        sections = _child_sections(sections[0])  # the title's section holds the page
+    return sections
+
+
+def _is_references(title: nodes.Element | None) -> bool:
+    return title is not None and title.astext().strip().lower() in REFERENCES
+
+
+def _misplaced_references(
+    doctree: nodes.document, source: str, lines: SourceLines
+) -> tuple[str, int] | None:
+    """Why the page's last References heading or rubric is not its References section, and
+    its line; None when the page has none."""
+    top = _top_sections(doctree)
+    found = [
+        node
+        for node in doctree.findall(_is_heading)
+        if isinstance(node, nodes.Element)
+        and _is_references(node)
+        and node.parent not in (doctree, *_page_sections(doctree, top))
+    ]
+    if not found:
+        return None
+    node = found[-1]
+    line = lines.find(node_source(node, source), node.astext(), node_line(node))
+    here = f"{node.astext().strip()!r} here"
+    if isinstance(node, nodes.rubric):
+        return f"{here} is a rubric, not a section heading", line
+    if node.parent in top:
+        return f"{here} is followed by the section {_title_text(top[-1])!r}", line
+    return f"{here} is a subsection of {_title_text(node.parent.parent)!r}", line
+
+
+def _is_heading(node: nodes.Node) -> bool:
+    """A section's title or a rubric (not an admonition's or a topic's title)."""
+    return isinstance(node, nodes.rubric) or (
+        isinstance(node, nodes.title) and isinstance(node.parent, nodes.section)
+    )
+
+
+def _page_sections(doctree: nodes.document, top: list[nodes.section]) -> list[nodes.section]:
+    """The section titled with the page's title, when one holds the top sections."""
+    return [section for section in _child_sections(doctree) if section not in top]
+
+
+def _title_text(node: nodes.Element | None) -> str:
+    title = node.next_node(nodes.title) if node is not None else None
+    return title.astext() if title is not None else ""
 
 
 def _child_sections(node: nodes.Element) -> list[nodes.section]:
@@ -522,13 +572,16 @@ def _check_structure(page: PageInfo, rst: bool) -> list[Finding]:
         )
     if not page.references:
         heading = "a 'References' heading" if rst else "'## References'"
+        line, fix = page.title_line, f"add {heading} with a footbibliography at the end"
+        if page.misplaced_references is not None:
+            why, line = page.misplaced_references
+            fix = f"{why}; make it {heading} at the end of the page"
         findings.append(
             Finding(
                 Code.PAGE_STRUCTURE,
                 page.file,
-                page.title_line,
-                f"reference page does not end with a 'References' section; add {heading} "
-                "with a footbibliography at the end",
+                line,
+                f"reference page does not end with a 'References' section; {fix}",
             )
         )
     role = ":footcite:" if rst else "{footcite}"

@@ -169,6 +169,8 @@ class PageInfo(NamedTuple):
     unreadable: tuple[int, str] | None = None
     # (section, line) of a Key points box that does not open the page (see governance).
     late_key_points: tuple[str, int] | None = None
+    # (why, line) of a References heading or rubric that is not the page's last section.
+    misplaced_references: tuple[str, int] | None = None
 
     def value(self, key: str) -> str | None:
         return next((value for k, value, _ in self.meta if k == key), None)
@@ -243,7 +245,7 @@ class KapdocsDomain(Domain):
     label = "kapdocs"
     # Bump when the keys of initial_data change: Sphinx then reads every page again
     # instead of loading an environment that lacks a key (it crashed the build).
-    data_version = 11
+    data_version = 12
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
