@@ -713,6 +713,40 @@ def test_a_malformed_cite_target_is_a_finding_not_a_crash(
     assert findings(mended, src) == [("b.rst", 4, "cite_malformed")]
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "a.md",
+            "# A\n\nOne {cite:p}`lee2019, nokey` here, with a comma and nokey.\n"
+            "Then {footcite:t}`nokey` and {cite:p}`,` and {footcite}`other, lee2019`.\n\n"
+            "```{footbibliography}\n```\n\n```{bibliography}\n```\n",
+        ),
+        (
+            "a.rst",
+            "A\n=\n\nOne :cite:p:`lee2019, nokey` here, with a comma and nokey.\n"
+            "Then :footcite:t:`nokey` and :cite:p:`,` and :footcite:`other, lee2019`.\n\n"
+            ".. footbibliography::\n\n.. bibliography::\n",
+        ),
+    ],
+)
+def test_a_citation_on_a_paragraph_s_second_line_is_found_there(
+    make_app, tmp_path: Path, name: str, text: str
+) -> None:
+    # A footcite and a malformed cite carry the paragraph's line; each is reported at the
+    # line of its own role, not at the first line above that has the key or a comma.
+    src = _bibtex_site(tmp_path, {name: text})
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    first = 3 if name.endswith(".md") else 4  # the paragraph's first line
+    assert findings(warnings, src) == [
+        (name, first, "cite_undefined"),  # nokey in the cite role
+        (name, first + 1, "cite_malformed"),
+        (name, first + 1, "cite_undefined"),  # nokey in the first footcite
+        (name, first + 1, "cite_undefined"),  # other
+        ("refs.bib", 5, "cite_unused"),
+    ]
+
+
 def test_a_link_to_a_key_and_more_is_a_finding_not_a_crash(make_app, tmp_path: Path) -> None:
     # MyST asks sphinxcontrib-bibtex about the link, whose target starts with a key; the
     # domain raised while pages were written and the whole build stopped.

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 
+from kapdocs.locate import role_needle
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
@@ -51,7 +53,9 @@ def register(app: Sphinx) -> None:
             except ValueError:
                 malformed = self.env.current_document.setdefault(MALFORMED, [])
                 assert malformed is not None
-                malformed.append((self.target, self.get_location(), self.lineno))
+                malformed.append(
+                    (self.target, self.get_location(), self.lineno, role_needle(self.rawtext, ""))
+                )
                 return [nodes.inline(self.rawtext, self.text)], []
             return super().result_nodes(document, env, node, is_ref)  # type: ignore[no-untyped-call]
 
@@ -93,13 +97,14 @@ def register(app: Sphinx) -> None:
             pending = self.env.current_document.setdefault(PENDING, [])
             assert pending is not None
             written, keys = self.text, [key.strip() for key in self.text.split(",")]
+            needle = role_needle(self.rawtext, "")
             # sphinxcontrib-bibtex finds a footcite's key in any case (pybtex's entries
             # ignore case): record the key as the .bib file writes it, as this role found it.
             entries = self.env.domains["cite"].bibdata.data.entries  # type: ignore[attr-defined]
             for key in keys:
                 entry = entries.get(key)
                 pending.append(
-                    (key if entry is None else entry.key, self.get_location(), self.lineno)
+                    (key if entry is None else entry.key, self.get_location(), self.lineno, needle)
                 )
             # The footnote is made as the role is read, and the style stops at an entry
             # without a field it shows (an author, say): sphinxcontrib-bibtex lets that stop
@@ -114,7 +119,8 @@ def register(app: Sphinx) -> None:
                     unshown = self.env.current_document.setdefault(UNSHOWN, [])
                     assert unshown is not None
                     key = str(missing).rpartition(" in ")[2]  # "missing author in lee2019"
-                    unshown.append((key, missing.field_name, self.get_location(), self.lineno))
+                    location = self.get_location()
+                    unshown.append((key, missing.field_name, location, self.lineno, needle))
                     left = [k for k in keys if k.lower() != key.lower()]
                     # An entry the role does not name (one it cross-references): give up.
                     keys = left if len(left) < len(keys) else []

@@ -82,11 +82,13 @@ def check_styles(env: BuildEnvironment, lines: SourceLines) -> list[Finding]:
 def collect_cites(
     app: Sphinx, index: NodeIndex, docname: str, default_source: str, lines: SourceLines
 ) -> list[CiteRef]:
-    # (key, or the whole target of a malformed role; source; line hint; malformed; foot)
-    found: list[tuple[str, str, int, bool, bool]] = []
+    # (key, or the whole target of a malformed role; source; line hint; what to look for
+    # on the line; malformed; foot)
+    found: list[tuple[str, str, int, str, bool, bool]] = []
     pending = app.env.current_document.pop(PENDING, []) or []
-    for key, location, lineno in pending:
-        found.append((key, _source(location, default_source), lineno or 1, False, True))
+    for key, location, lineno, needle in pending:
+        source = _source(location, default_source)
+        found.append((key, source, lineno or 1, needle or key, False, True))
     for xref in index.of(addnodes.pending_xref):
         if xref.get("refdomain") != "cite":
             continue
@@ -98,14 +100,18 @@ def collect_cites(
             targets = list(parse_citation_targets(str(xref["reftarget"])))
         except ValueError:
             targets = []
-        found += [(t.key, source, index.expected_line(xref), False, False) for t in targets]
-    for target, location, lineno in app.env.current_document.pop(MALFORMED, []) or []:
-        found.append((target, _source(location, default_source), lineno or 1, True, False))
+        line = index.expected_line(xref)
+        found += [(t.key, source, line, t.key, False, False) for t in targets]
+    for target, location, lineno, needle in app.env.current_document.pop(MALFORMED, []) or []:
+        source = _source(location, default_source)
+        found.append((target, source, lineno or 1, needle or target, True, False))
     for key, source, lineno in app.env.current_document.pop(LISTED, []) or []:
-        found.append((key, source or default_source, lineno, False, False))
+        found.append((key, source or default_source, lineno, key, False, False))
     return [
-        CiteRef(docname, lines.relpath(source), lines.find(source, key, line), key, malformed, foot)
-        for key, source, line, malformed, foot in found
+        CiteRef(
+            docname, lines.relpath(source), lines.find(source, needle, line), key, malformed, foot
+        )
+        for key, source, line, needle, malformed, foot in found
         if key or malformed
     ]
 
@@ -115,14 +121,14 @@ def collect_unshown(
 ) -> list[Finding]:
     """``cite_bibfile`` for each footcite of the page whose entry the style could not show."""
     found = []
-    for key, field, location, lineno in env.current_document.pop(UNSHOWN, []) or []:
+    for key, field, location, lineno, needle in env.current_document.pop(UNSHOWN, []) or []:
         source = _source(location, default_source)
         role = ":footcite:" if lines.is_rst(source) else "{footcite}"
         found.append(
             Finding(
                 Code.CITE_BIBFILE,
                 lines.relpath(source),
-                lines.find(source, "footcite", lineno or 1),
+                lines.find(source, needle or "footcite", lineno or 1),
                 f"{role} of {key!r} cannot be shown: its .bib entry lacks {field!r}, which the "
                 "bibliography style needs; add it to the entry (until then the citation leaves "
                 "it out)",

@@ -26,7 +26,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from kapdocs.diagnostics import Code, Finding, closest
 from kapdocs.governance import build_date, field_value, sort_for_review
-from kapdocs.locate import node_source
+from kapdocs.locate import node_source, role_needle
 from kapdocs.store import EvidenceMark, Generated, get_store
 
 if TYPE_CHECKING:
@@ -103,10 +103,7 @@ def collect_evidence(
         # A marker in an included file is found and reported in that file, which its
         # block names: MyST gives the role's own node the including page as its source.
         path = node_source(block if block is not None else marker, source)
-        # MyST gives the role the rawsource of reStructuredText (":evidence:`rct`"): the
-        # part both syntaxes write alike is from the backtick on.
-        raw = marker.rawsource
-        needle = raw[raw.index("`") :] if "`" in raw else marker["level"]
+        needle = role_needle(marker.rawsource, marker["level"])
         line = lines.find(path, needle, index.expected_line(marker))
         marks.append(EvidenceMark(docname, lines.relpath(path), line, marker["level"], statement))
     return marks

@@ -218,6 +218,16 @@ def _first_content_indent(lines: list[str], start: int) -> int:
     return 0
 
 
+def role_needle(rawtext: str, fallback: str) -> str:
+    """What to look for in the source to find a role: from its first backtick on.
+
+    MyST gives a role the raw text of reStructuredText (":footcite:`key`"), which is not in
+    the file, and the line of the paragraph it is in; the part both syntaxes write alike
+    finds the role's own line.
+    """
+    return rawtext[rawtext.index("`") :] if "`" in rawtext else fallback
+
+
 def node_source(node: nodes.Node, default: str) -> str:
     """The file a node came from (an included file keeps its own name)."""
     source = _nearest(node, "source")
