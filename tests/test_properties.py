@@ -234,16 +234,20 @@ def test_abbreviation_explained_by_any_run_of_its_hyphenated_parts(
 ) -> None:
     # _explained stops early at runs longer than any name; it must mean exactly this.
     index = data.draw(st.integers(0, len(parts) - 1))
-    runs = ["-".join(parts[a:b]) for a in range(len(parts)) for b in range(a + 1, len(parts) + 1)]
+    joins = data.draw(st.lists(st.sampled_from("-,"), min_size=len(parts), max_size=len(parts)))
+    word = "".join(part + join for part, join in zip(parts, joins, strict=True))[:-1]
+    starts = [sum(len(part) + 1 for part in parts[:i]) for i in range(len(parts) + 1)]
+
+    def run(a: int, b: int) -> str:
+        return word[starts[a] : starts[b] - 1]
+
+    runs = [run(a, b) for a in range(len(parts)) for b in range(a + 1, len(parts) + 1)]
     names = set(data.draw(st.lists(st.sampled_from([*runs, "5-HTs", "HT-6", "zz"]), max_size=3)))
-    word = "-".join(parts)
-    at = sum(len(part) + 1 for part in parts[:index])
-    use = AbbrUse("d", "d.md", 1, parts[index], word, at)
+    use = AbbrUse("d", "d.md", 1, parts[index], word, starts[index])
     expected = any(
-        run in names or singular(run) in names
-        for run in (
-            "-".join(parts[a:b]) for a in range(index + 1) for b in range(index + 1, len(parts) + 1)
-        )
+        run(a, b) in names or singular(run(a, b)) in names
+        for a in range(index + 1)
+        for b in range(index + 1, len(parts) + 1)
     )
     assert _explained(use, names, max(map(len, names), default=0)) == expected
 

@@ -281,6 +281,17 @@ def test_an_abbr_role_with_its_explanation_explains_it(
     assert "abbreviation 'ECT' is not explained" in warnings
 
 
+def test_a_term_joined_by_commas_explains_its_abbreviations(make_app, tmp_path: Path) -> None:
+    # Chemical names join their parts with commas too: the term N,N-DMT explains the DMT
+    # in "N,N-DMT", but not a bare DMT, nor one after a comma and a space.
+    glossary = "# Glossary\n\n```{glossary}\nN,N-DMT\n  N,N-dimethyltryptamine.\n```\n"
+    page = "# A\n\nThe {term}`N,N-DMT`.\n\nAgain N,N-DMT.\n\nThen N, DMT.\n"
+    src = write_site(tmp_path / "src", {"glossary.md": glossary, "a.md": page})
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("a.md", 7, "abbr_undefined")]
+    assert "abbreviation 'DMT' is not explained" in warnings
+
+
 def test_the_plural_of_the_longest_hyphenated_term_is_explained(make_app, tmp_path: Path) -> None:
     # "5-HT2As" is the term 5-HT2A with a plural "s": one character longer than the longest
     # name, which must not stop the search for the name that explains its "HT2As".

@@ -6,8 +6,9 @@ digits, with at least two letters, optionally followed by a lower-case plural ``
 explained when it is a glossary term line (exact case) or appears in parentheses in the
 page's prose, as in "treatment-resistant depression (TRD)", or in an ``{abbr}`` role with
 its explanation, ``{abbr}`TRD (treatment-resistant depression)```. A use inside a word joined
-by hyphens is also explained when a glossary term line spans it: "5-HT2A" or "IL-6"
-as terms explain the "HT2A" of "5-HT2A" and the "IL" of "IL-6". Roman numerals (II,
+by hyphens (or by commas, as in "N,N-DMT") is also explained when a glossary term line
+spans it: "5-HT2A" or "IL-6" as terms explain the "HT2A" of "5-HT2A" and the "IL" of
+"IL-6". Roman numerals (II,
 IV, XII, ...) and ``kapdocs_abbreviations_ignore`` are exempt.
 
 Reading collects, per page, the first use of each abbreviation the page does not expand,
@@ -136,14 +137,20 @@ def _with_candidates(segments: Sequence[Segment]) -> list[Segment]:
     return found
 
 
+# What joins the parts of one word: hyphens, and commas with no space in chemical names
+# such as "N,N-DMT" or "2,5-DMA".
+_JOINERS = "-,"
+
+
 def _hyphenated(text: str, start: int, end: int) -> tuple[str, int]:
-    """The word that hyphens join to ``text[start:end]``, and the token's offset in it."""
+    """The word that hyphens (or commas) join to ``text[start:end]``, and the token's offset
+    in it."""
     left, right = start, end
-    while left > 1 and text[left - 1] == "-" and text[left - 2].isalnum():
+    while left > 1 and text[left - 1] in _JOINERS and text[left - 2].isalnum():
         left -= 2
         while left and text[left - 1].isalnum():
             left -= 1
-    while right + 1 < len(text) and text[right] == "-" and text[right + 1].isalnum():
+    while right + 1 < len(text) and text[right] in _JOINERS and text[right + 1].isalnum():
         right += 2
         while right < len(text) and text[right].isalnum():
             right += 1
@@ -155,8 +162,8 @@ def _explained(use: AbbrUse, names: Set[str], longest: int) -> bool:
     includes the token (in either case a plural "s" may end it)."""
     word, start, end = use.word, use.at, use.at + len(use.token)
     # Where the parts begin, going left from the token's, and where they end going right.
-    lefts = [i + 1 for i in range(start - 1, -1, -1) if word[i] == "-"] + [0]
-    rights = [i for i in range(end, len(word)) if word[i] == "-"] + [len(word)]
+    lefts = [i + 1 for i in range(start - 1, -1, -1) if word[i] in _JOINERS] + [0]
+    rights = [i for i in range(end, len(word)) if word[i] in _JOINERS] + [len(word)]
     # A run one longer than the longest name can still be that name with a plural "s".
     longest += 1
     for left in lefts:
