@@ -458,8 +458,16 @@ def test_front_matter_myst_cannot_read_is_one_finding_at_its_line(
     ("value", "problem"),
     [
         ("2026-02-30", "'reviewed' is '2026-02-30', which is no date"),  # quoted in YAML
-        ("2026-2-3", "'reviewed' is '2026-2-3', not an ISO date (YYYY-MM-DD)"),
+        ("2026-2-3", "'reviewed' is '2026-2-3', not an ISO date (YYYY-MM-DD); write 2026-02-03"),
         ("3 March 2026", "'reviewed' is '3 March 2026', not an ISO date (YYYY-MM-DD)"),
+        # A timestamp in YAML, as MyST writes it: the day is offered alone.
+        (
+            "2026-11-01 10:00:00",
+            "'reviewed' is '2026-11-01 10:00:00', not an ISO date (YYYY-MM-DD); write 2026-11-01",
+        ),
+        ("2026/11/1", "'reviewed' is '2026/11/1', not an ISO date (YYYY-MM-DD); write 2026-11-01"),
+        ("2026/2/30", "'reviewed' is '2026/2/30', not an ISO date (YYYY-MM-DD)"),  # no day
+        ("01/11/2026", "'reviewed' is '01/11/2026', not an ISO date (YYYY-MM-DD)"),  # which?
     ],
 )
 def test_a_date_written_right_but_not_on_the_calendar_says_so(value: str, problem: str) -> None:
@@ -467,6 +475,17 @@ def test_a_date_written_right_but_not_on_the_calendar_says_so(value: str, proble
     page = PageInfo("reference/p", "reference/p.md", 6, "P", meta, True, True, ())
     found = check_pages([page], UNIT_CONFIG, dt.date(2026, 11, 26))  # type: ignore[arg-type]
     assert [(f.line, f.message) for f in found] == [(3, f"reference page metadata: {problem}")]
+
+
+def test_a_next_review_before_reviewed_names_both_dates() -> None:
+    meta = (("audience", "a", 2), ("next-review", "2026-10-01", 5), ("reviewed", "2026-11-01", 3))
+    page = PageInfo(
+        "reference/p", "reference/p.md", 6, "P", (*meta, ("reviewer", "r", 4)), True, True, ()
+    )
+    found = check_pages([page], UNIT_CONFIG, dt.date(2026, 11, 26))  # type: ignore[arg-type]
+    assert [(f.line, f.message) for f in found] == [
+        (5, "reference page metadata: 'next-review' 2026-10-01 is before 'reviewed' 2026-11-01")
+    ]
 
 
 @pytest.mark.parametrize("value", ["", "null"])

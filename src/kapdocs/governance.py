@@ -412,6 +412,23 @@ def parse_date(value: str) -> dt.date | None:
         return None
 
 
+# A date written year first in another way: "2026/11/1", "2026-1-5", "2026-11-01 10:00"
+# (YAML reads a date with a time as a timestamp, which MyST writes with a space).
+_YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]\S.*)?", re.ASCII)
+
+
+def _date_hint(value: str) -> str:
+    """"; write YYYY-MM-DD" for a value that names one day year first, else ""."""
+    match = _YEAR_FIRST.fullmatch(value.strip())
+    if match is None:
+        return ""
+    try:
+        date = dt.date(*map(int, match.groups()))
+    except ValueError:
+        return ""
+    return f"; write {date.isoformat()}"
+
+
 def field_value(page: PageInfo, key: str) -> str | None:
     """*page*'s value of *key*, or None when it is absent or left empty.
 
@@ -533,14 +550,22 @@ def _check_meta(page: PageInfo, today: dt.date) -> list[Finding]:
             problems.append((page.line_of(key), f"'{key}' is {value!r}, which is no date"))
         else:
             problems.append(
-                (page.line_of(key), f"'{key}' is {value!r}, not an ISO date (YYYY-MM-DD)")
+                (
+                    page.line_of(key),
+                    f"'{key}' is {value!r}, not an ISO date (YYYY-MM-DD){_date_hint(value)}",
+                )
             )
     if "reviewed" in dates and dates["reviewed"] > today:
         problems.append(
             (page.line_of("reviewed"), f"'reviewed' {dates['reviewed']} is in the future")
         )
     if "next-review" in dates and "reviewed" in dates and dates["next-review"] < dates["reviewed"]:
-        problems.append((page.line_of("next-review"), "'next-review' is before 'reviewed'"))
+        problems.append(
+            (
+                page.line_of("next-review"),
+                f"'next-review' {dates['next-review']} is before 'reviewed' {dates['reviewed']}",
+            )
+        )
     return [
         Finding(Code.PAGE_META, page.file, line, f"reference page metadata: {problem}")
         for line, problem in problems
