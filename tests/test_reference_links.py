@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from kapdocs.reference_links import unread
+from kapdocs.store import Segment
 from tests.conftest import build_once, findings, touch_later, write_site
 
 if TYPE_CHECKING:
@@ -122,3 +124,22 @@ def test_references_same_on_every_build(make_app: Any, tmp_path: Path, parallel:
     again, _ = build_once(make_app, site, parallel=parallel)
     assert findings(first, site) == findings(clean, site)
     assert findings(again, site) == [("other.md", 3, "link_ref"), *findings(clean, site)]
+
+
+@pytest.mark.parametrize(
+    ("text", "breaks", "expected"),
+    [
+        ("A [t][x] and [y][] here.", (), [(1, "x", True), (1, "y", True)]),
+        ("[ ][x] and [][x] and [t] [x] and [open", (), []),  # no link text, or not one link
+        ("Text [1][2] and [3, 4][5\u20137], as papers cite.", (), []),
+        ("Text\n[x]: https://e.org", (4,), [(2, "x", False)]),
+        ("[x]: https://e.org\n[y]: https://e.org/y", (18,), []),  # a paragraph of two
+        ("[x]: javascript:a\n[y]: https://e.org/y", (17,), []),  # the first is addresses'
+        ("Text\n[ ]: https://e.org and more", (4,), []),
+    ],
+)
+def test_unread_in_one_block(
+    text: str, breaks: tuple[int, ...], expected: list[tuple[int, str, bool]]
+) -> None:
+    segment = Segment("page", "page.md", 1, text.replace("\n", " "), breaks)
+    assert [(u.line, u.label, u.link) for u in unread([segment])] == expected

@@ -418,7 +418,7 @@ _YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]\S.*)?", re
 
 
 def _date_hint(value: str) -> str:
-    """"; write YYYY-MM-DD" for a value that names one day year first, else ""."""
+    """ "; write YYYY-MM-DD" for a value that names one day year first, else ""."""
     match = _YEAR_FIRST.fullmatch(value.strip())
     if match is None:
         return ""

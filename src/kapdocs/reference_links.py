@@ -35,14 +35,15 @@ if TYPE_CHECKING:
 # one in angle brackets), an optional title in quotes (curled by smart quotes) or
 # parentheses, and nothing else.
 _DEFINITION = re.compile(
-    r"\[(?P<label>(?:[^\[\]\\]|\\.)*[^\s\[\]\\](?:[^\[\]\\]|\\.)*)\]: ?"
+    r"\[(?P<label>(?:[^\[\]\\]|\\.)+)\]: ?"
     r"(?P<dest><[^<>\n]*>|[^\s<]\S*)"
     r"(?: (?:\"[^\"]*\"|'[^']*'|\([^()]*\)|[\u201c\u201d][^\u201c\u201d]*[\u201c\u201d]"
     r"|[\u2018\u2019][^\u2018\u2019]*[\u2018\u2019]))? ?"
 )
 
-# "[text][label]" and "[label][]"; text and label hold no brackets.
-_FULL_REFERENCE = re.compile(r"\[(?P<text>[^\[\]]*[^\s\[\]][^\[\]]*)\]\[(?P<label>[^\[\]]*)\]")
+# "[text][label]" and "[label][]"; text and label hold no brackets. (A pattern that
+# also asked for a letter in the text would try every split of an unclosed "[...".)
+_FULL_REFERENCE = re.compile(r"\[(?P<text>[^\[\]]+)\]\[(?P<label>[^\[\]]*)\]")
 
 # Reference numbers as papers print them, "[1][2]" or "[3, 4][5-7]": text, not links.
 _NUMBERS = re.compile(r"[\d\s,\u2013-]*")
@@ -81,7 +82,7 @@ def definitions(segment: Segment) -> list[Definition]:
     starts = (0, *(at + 1 for at in segment.breaks))
     for start, end in zip(starts, (*segment.breaks, len(text)), strict=True):
         match = _DEFINITION.fullmatch(text, start, end) if text[start : start + 1] == "[" else None
-        if match is not None:
+        if match is not None and not match.group("label").isspace():
             destination = match.group("dest")
             if destination.startswith("<"):
                 destination = destination[1:-1]
@@ -114,6 +115,8 @@ def unread(segments: list[Segment]) -> Iterator[Unread]:
                 )
             previous = definition.end
         for match in _FULL_REFERENCE.finditer(segment.text):
+            if match.group("text").isspace():
+                continue  # "[ ][x]": no link text, no link
             label = match.group("label") or match.group("text")
             if normal_label(label) in labels:
                 continue
