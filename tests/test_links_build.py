@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from kapdocs.citations import BibEntry, _entry_lines, _identifier_problem
+from kapdocs.diagnostics import closest
 from tests.conftest import build_once, findings, touch_later, write_site
 
 if TYPE_CHECKING:
@@ -1061,3 +1062,43 @@ def test_a_page_link_with_a_query_string_is_offered_without_it(make_app, tmp_pat
     (src / "a.md").write_text("# A\n\n[b](b.md#part)\n")
     warnings, _ = build_once(make_app, src, freshenv=True)
     assert findings(warnings, src) == []
+
+
+def test_a_link_to_a_page_the_build_leaves_out_says_so(make_app, tmp_path: Path) -> None:
+    # The file is there, so "fix the path" would mislead: exclude_patterns leaves it out.
+    pages = {
+        "a.md": "# A\n\n[draft](drafts/d.md), {doc}`drafts/d` and [case](SUB/B.md).\n",
+        "b.rst": "B\n=\n\nA :doc:`drafts/d` and :doc:`Sub/B`.\n",
+        "sub/b.md": "# B\n",
+        "drafts/d.md": "# Draft\n",
+    }
+    src = write_site(tmp_path / "src", pages, conf="exclude_patterns = ['drafts']\n")
+    (src / "index.md").write_text("# Index\n\n```{toctree}\na\nb\nsub/b\n```\n")
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [
+        ("a.md", 3, "link_doc"),
+        ("a.md", 3, "link_doc"),
+        ("a.md", 3, "link_doc"),
+        ("b.rst", 4, "link_doc"),
+        ("b.rst", 4, "link_doc"),
+    ]
+    left_out = "is not in the site, though its source 'drafts/d.md' is: the build leaves it out"
+    assert warnings.count(left_out) == 3
+    # A near miss in case alone is offered the page.
+    assert "page 'SUB/B.md' is not in the site; did you mean 'sub/b.md'?" in warnings
+    assert "document 'Sub/B' does not exist; did you mean 'sub/b'?" in warnings
+
+
+@pytest.mark.parametrize(
+    ("value", "choices", "expected"),
+    [
+        ("glutamte", ["Glutamate", "glutamate"], "glutamate"),  # with case first
+        ("GLUTAMATE", ["Glutamate", "BDNF"], "Glutamate"),  # no letter equal but in case
+        ("SUB/INDEX", ["sub/index", "Sub/Index"], "sub/index"),  # the first of equals
+        ("zzz", ["glutamate"], None),
+    ],
+)
+def test_closest_looks_again_without_case(
+    value: str, choices: list[str], expected: str | None
+) -> None:
+    assert closest(value, choices) == expected

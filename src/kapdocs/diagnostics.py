@@ -81,9 +81,15 @@ class Code(enum.StrEnum):
 
 def closest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The one of *choices* nearest *value*, for a finding's "did you mean" hint; None
-    when none comes within *cutoff* (difflib's ratio)."""
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=cutoff)
-    return close[0] if close else None
+    when none comes within *cutoff* (difflib's ratio), even ignoring case ("SUB/INDEX"
+    is near "sub/index", though no letter is equal)."""
+    choices = list(choices)
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=cutoff)
+    if close:
+        return close[0]
+    lowered = {choice.lower(): choice for choice in reversed(choices)}
+    close = difflib.get_close_matches(value.lower(), lowered, n=1, cutoff=cutoff)
+    return lowered[close[0]] if close else None
 
 
 class Finding(NamedTuple):

@@ -195,6 +195,16 @@ class Targets:
         """The source suffix *path* ends with, if it names a source file ("page.md")."""
         return next((s for s in self.suffixes if path.endswith(s) and path != s), None)
 
+    def left_out(self, docname: str) -> str | None:
+        """The source file of *docname*, relative to srcdir, when one is there though the
+        build has no such page (``exclude_patterns`` leaves it out, say)."""
+        if not docname or docname.startswith(("/", "..")):
+            return None
+        for suffix in self.suffixes:
+            if os.path.isfile(os.path.join(self.srcdir, docname + suffix)):
+                return docname + suffix
+        return None
+
     def has_anchor(self, docname: str, anchor: str) -> bool:
         if anchor in self.anchors.get(docname, ()):
             return True
@@ -281,7 +291,21 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
         else "; fix the path of the link"
     )
     shown = f"/{link.target}" if folder else link.target
+    left_out = targets.left_out(link.target)
+    if left_out is not None:
+        return _left_out(link, f"document {shown!r}", left_out)
     return Finding(Code.LINK_DOC, link.file, link.line, f"document {shown!r} does not exist{hint}")
+
+
+def _left_out(link: LinkRef | ExternalLink, named: str, file: str) -> Finding:
+    """``link_doc`` for a link to a page whose source the build leaves out."""
+    return Finding(
+        Code.LINK_DOC,
+        link.file,
+        link.line,
+        f"{named} is not in the site, though its source {file!r} is: the build leaves it out "
+        "(exclude_patterns or include_patterns); link a page that is built, or build this one",
+    )
 
 
 def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
@@ -360,6 +384,9 @@ def _missing_page(
     stem = path.removesuffix(suffix)
     joined = docname_join(link.docname, stem)
     where = _from_top(path, joined + suffix)
+    left_out = targets.left_out(joined) if suffix else None
+    if left_out is not None:
+        return _left_out(link, f"page {prefix + path!r}{where}", left_out)
     close = closest(joined, targets.docs)
     if close is not None:
         nearest = targets.source_from(close, link.docname)
