@@ -1102,3 +1102,56 @@ def test_closest_looks_again_without_case(
     value: str, choices: list[str], expected: str | None
 ) -> None:
     assert closest(value, choices) == expected
+
+
+ANY_PAGE = """\
+# A
+
+(titled)=
+## Titled
+
+(untitled)=
+Plain paragraph.
+
+{any}`b` {any}`titled` {any}`Text <untitled>` {any}`set and setting` {any}`nolabel`
+{any}`BDNF` {any}`untitled`
+
+```{button-ref} nobutton
+Go
+```
+"""
+ANY_GLOSSARY = "# G\n\n```{glossary}\nset and setting\n  Mindset.\n\nBDNF\n  A factor.\n```\n"
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_the_any_role_is_checked_like_ref(make_app, tmp_path: Path, parallel: int) -> None:
+    # Sphinx's any role finds pages, labels, objects and terms written in lower case;
+    # what it cannot find is link_ref (in place of Sphinx's "ref.any"), on every build.
+    pages = {"a.md": ANY_PAGE, "b.rst": "B\n=\n\nA :any:`a` and :any:`nolabel2`.\n"}
+    pages["g.md"] = ANY_GLOSSARY
+    src = write_site(tmp_path / "src", pages, conf="extensions.append('sphinx_design')\n")
+    first, outdir = build_once(make_app, src, parallel=parallel)
+    expected = [
+        ("a.md", 9, "link_ref"),  # nolabel
+        ("a.md", 10, "link_ref"),  # BDNF: the any role looks terms up in lower case
+        ("a.md", 12, "link_ref"),  # the button's target
+        ("b.rst", 4, "link_ref"),
+        ("g.md", 4, "term_unused"),  # an any role is no term role
+        ("g.md", 7, "term_unused"),
+    ]
+    assert findings(first, src) == expected
+    # A label without a title is Sphinx's to report: it says so in its own words.
+    assert "'any' reference target not found: untitled [ref.any]" in first
+    assert first.count("[ref.any]") == 1
+    assert "the any role does not link the glossary term 'BDNF'" in first
+    assert "write {term}`BDNF`" in first
+    assert "'nolabel2' names no page, label, glossary term or other object" in first
+    # The label comes (on the title: the navigation stays as it was); the linking page is
+    # written again, with the link.
+    (src / "b.rst").write_text(".. _nolabel:\n\nB\n=\n\nA :any:`a` and :any:`nolabel2`.\n")
+    touch_later(src / "b.rst")
+    again, outdir = build_once(make_app, src, parallel=parallel)
+    assert 'href="b.html#nolabel"' in (outdir / "a.html").read_text()
+    clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
+    assert findings(again, src) == findings(clean, src)
+    assert ("a.md", 9, "link_ref") not in findings(again, src)

@@ -36,7 +36,7 @@ from kapdocs.dependents import (
 )
 from kapdocs.diagnostics import Finding, emit, sort_findings
 from kapdocs.locate import SourceLines
-from kapdocs.store import get_store
+from kapdocs.store import LinkRef, get_store
 from kapdocs.timing import timed
 
 if TYPE_CHECKING:
@@ -258,6 +258,13 @@ _REPLACED = {"term": "term_undefined", "doc": "link_doc", "ref": "link_ref"}
 
 
 def on_warn_missing_reference(app: Sphinx, domain: Domain, node: pending_xref) -> bool | None:
+    if node.get("reftype") == "any" and not node.get("refdomain"):
+        # The any role's target, when link_ref reports it; else Sphinx's message stands
+        # (a label without a title, or an object kapdocs took to be there).
+        refdoc = str(node.get("refdoc", ""))
+        link = LinkRef(refdoc, "", 0, links.ANY_ROLE, str(node["reftarget"]), "", False)
+        reported = get_store(app.env).data["broken_links"]
+        return True if list(html_pass.reported_key(link)) in map(list, reported) else None
     if node.get("refdomain") != "std" or node.get("reftype") not in _REPLACED:
         return None
     if node["reftype"] == "ref":

@@ -26,7 +26,7 @@ from sphinx.util import docname_join
 from kapdocs import terms
 from kapdocs.citations import bibliographies, listed_citations
 from kapdocs.governance import build_date
-from kapdocs.links import ANY, DOC, REF
+from kapdocs.links import ANY, ANY_ROLE, DOC, REF
 from kapdocs.matcher import normalise
 from kapdocs.usedon import used_on
 
@@ -182,6 +182,12 @@ def dependencies(store: KapdocsDomain, bibliographies: Iterable[str]) -> dict[st
                 ("doc", docname_join(link.docname, link.target)),
                 ("doc", link.docname),
             }
+        elif link.kind == ANY_ROLE:
+            keys |= {
+                ("label", link.target.lower()),
+                ("term", normalise(link.target)),
+                ("doc", docname_join(link.docname, link.target)),
+            }
     return needs
 
 
@@ -238,6 +244,8 @@ def pages_to_reread(
     for link in store.records("links"):
         if link.kind == DOC:
             target = link.target
+        elif link.kind == ANY_ROLE:
+            target = docname_join(link.docname, link.target)
         elif link.kind == ANY:
             path = link.target.split("#", 1)[0]
             for suffix in suffixes:

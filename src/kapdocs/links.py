@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 DOC = "doc"  # a page, optionally with an anchor: [t](page.md#id), {doc}
 REF = "ref"  # a label: {ref}
 ANY = "any"  # MyST's [t](target), resolved like Sphinx's "any" role
+ANY_ROLE = "anyrole"  # Sphinx's any role: {any}, and sphinx-design's button-ref by default
 
 # A MyST destination naming an id on the same page: [t](#id) or [t](<#id with spaces>),
 # also written with MyST's "project:" scheme, as a link or an autolink: <project:#id>.
@@ -130,6 +131,8 @@ def _link_ref(node: addnodes.pending_xref, docname: str) -> tuple[str, str, str]
         return DOC, docname_join(docname, target.removesuffix(".md").removesuffix(".rst")), ""
     if domain == "std" and reftype == "ref":
         return REF, target.lower(), ""
+    if reftype == "any" and not domain:
+        return ANY_ROLE, target, ""
     return None
 
 
@@ -195,6 +198,21 @@ class Targets:
         """The source suffix *path* ends with, if it names a source file ("page.md")."""
         return next((s for s in self.suffixes if path.endswith(s) and path != s), None)
 
+    def any_role_resolves(self, link: LinkRef) -> bool:
+        """Whether Sphinx's any role may find the link's target: a page, a label, a
+        glossary term written in lower case (Sphinx looks a term up so for this role) or
+        an object of any domain. Generously: a domain may find an object by the last part
+        of its name ("func" for "module.func"), and a label without a title is Sphinx's
+        to report (it says why)."""
+        target = link.target
+        return (
+            docname_join(link.docname, target) in self.docs
+            or target.lower() in self.labels
+            or target in self.objects
+            or target.lower() in self.terms
+            or any(name.endswith(("." + target, "::" + target)) for name in self.objects)
+        )
+
     def left_out(self, docname: str) -> str | None:
         """The source file of *docname*, relative to srcdir, when one is there though the
         build has no such page (``exclude_patterns`` leaves it out, say)."""
@@ -218,6 +236,8 @@ class Targets:
             )
         if link.kind == REF:
             return link.target in self.labels
+        if link.kind == ANY_ROLE:
+            return self.any_role_resolves(link)
         # MyST's generic link: a label, an id on the same page, a page, or any object.
         target = link.target
         return (
@@ -253,6 +273,28 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
             link.file,
             link.line,
             f"label {link.target!r} does not exist{hint or '; add the label or fix the role'}",
+        )
+    if link.kind == ANY_ROLE:
+        term = next((t for t in targets.terms if t.lower() == link.target.lower()), None)
+        if term is not None:
+            role = f":term:`{term}`" if link.file.endswith(".rst") else f"{{term}}`{term}`"
+            return Finding(
+                Code.LINK_REF,
+                link.file,
+                link.line,
+                f"the any role does not link the glossary term {term!r}: Sphinx looks terms "
+                f"up for it in lower case, so it finds only terms written so; write {role}",
+            )
+        folder = posixpath.dirname(link.docname)
+        pages = (_as_named(doc, folder) for doc in targets.docs)
+        hint = _suggest(link.target, [*targets.labels, *targets.terms, *targets.objects, *pages])
+        return Finding(
+            Code.LINK_REF,
+            link.file,
+            link.line,
+            f"{link.target!r} names no page, label, glossary term or other object that "
+            f"Sphinx's any role (also behind button-ref and card links) finds"
+            f"{hint or '; add the label or fix the target'}",
         )
     if link.kind == ANY and link.local and not link.target:
         return Finding(
