@@ -390,6 +390,9 @@ def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
     joined = docname_join(link.docname, link.target)
     if joined != link.target and not link.target.startswith("/"):
         page += f" (from this page's folder, {joined!r})"
+    left_out = targets.left_out(joined)
+    if left_out is not None:
+        return _left_out(link, f"page {link.target!r}", left_out)
     if link.target in targets.docs:
         # The page exists from the top folder: offer that, not the name already written.
         hint = f"; did you mean '/{link.target}' (from the top folder)?"
