@@ -781,3 +781,16 @@ def test_a_references_heading_out_of_place_is_named_at_its_line(
         start + "'References' here is a rubric, not a section heading; make it "
         "'## References' at the end of the page",
     ]
+
+
+def test_a_marker_naming_two_levels_is_told_to_use_one_each() -> None:
+    marks = [
+        EvidenceMark("p", "p.md", 1, level, "A statement.")
+        for level in ("rct,preclinical", "Randomised trial / case series", "rct, bogus")
+    ]
+    said = [finding.message.rpartition(";")[2] for finding in check_evidence(marks)]
+    assert said == [
+        " a marker names one level: write one marker for each, 'rct' and 'preclinical'",
+        " a marker names one level: write one marker for each, 'rct' and 'case-series'",
+        " use one of " + ", ".join(LEVELS),  # not all of them are levels
+    ]

@@ -158,11 +158,27 @@ def _level_hint(level: str) -> str:
     """The hint for a level written as its label ("randomised trial" gets "; did you mean
     'rct'?"), with spaces ("meta analysis") or with a slip; "" when no level is near."""
     by_label = {label.lower(): key for key, label in LEVELS.items()}
+    parts = [part for part in re.split(r"[,;/+&]|\s+and\s+", level) if part.strip()]
+    if len(parts) > 1:
+        # "rct, preclinical": one marker names one level.
+        levels = [_level_named(part, by_label) for part in parts]
+        if all(levels):
+            named = " and ".join(repr(name) for name in levels)
+            return f"; a marker names one level: write one marker for each, {named}"
     folded = re.sub(r"[\s_]+", "-", level.strip())
     close = closest(folded, [*LEVELS, *by_label])
     if close is None:
         return ""
     return f"; did you mean {by_label.get(close, close)!r}?"
+
+
+def _level_named(text: str, by_label: dict[str, str]) -> str | None:
+    """The level *text* names, by its name or its label, in any case; None when none."""
+    text = " ".join(text.split()).lower()
+    for name in (text, text.replace(" ", "-")):
+        if name in LEVELS:
+            return name
+    return by_label.get(text)
 
 
 # -- generating ---------------------------------------------------------------------------
