@@ -8,8 +8,7 @@ page's prose, as in "treatment-resistant depression (TRD)", or in an ``{abbr}`` 
 its explanation, ``{abbr}`TRD (treatment-resistant depression)```. A use inside a word joined
 by hyphens (or by commas, as in "N,N-DMT") is also explained when a glossary term line
 spans it: "5-HT2A" or "IL-6" as terms explain the "HT2A" of "5-HT2A" and the "IL" of
-"IL-6". Roman numerals (II,
-IV, XII, ...) and ``kapdocs_abbreviations_ignore`` are exempt.
+"IL-6". Roman numerals (II, IV, XII, ...) and ``kapdocs_abbreviations_ignore`` are exempt.
 
 Reading collects, per page, the first use of each abbreviation the page does not expand,
 once per hyphenated word it appears in; the glossary-term exemption is applied once all

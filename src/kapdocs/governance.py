@@ -332,12 +332,14 @@ def _misplaced_references(
     """Why the page's last References heading or rubric is not its References section, and
     its line; None when the page has none."""
     top = _top_sections(doctree)
+    # The page's own title is no References heading out of place.
+    titled = [doctree, *(section for section in _child_sections(doctree) if section not in top)]
     found = [
         node
         for node in doctree.findall(_is_heading)
         if isinstance(node, nodes.Element)
         and _is_references(node)
-        and node.parent not in (doctree, *_page_sections(doctree, top))
+        and not any(node.parent is parent for parent in titled)
     ]
     if not found:
         return None
@@ -356,11 +358,6 @@ def _is_heading(node: nodes.Node) -> bool:
     return isinstance(node, nodes.rubric) or (
         isinstance(node, nodes.title) and isinstance(node.parent, nodes.section)
     )
-
-
-def _page_sections(doctree: nodes.document, top: list[nodes.section]) -> list[nodes.section]:
-    """The section titled with the page's title, when one holds the top sections."""
-    return [section for section in _child_sections(doctree) if section not in top]
 
 
 def _title_text(node: nodes.Element | None) -> str:
@@ -418,7 +415,7 @@ _YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]\S.*)?", re
 
 
 def _date_hint(value: str) -> str:
-    """ "; write YYYY-MM-DD" for a value that names one day year first, else ""."""
+    """The hint to write YYYY-MM-DD for a value that names one day year first, else ""."""
     match = _YEAR_FIRST.fullmatch(value.strip())
     if match is None:
         return ""
