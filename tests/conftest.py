@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,22 @@ def build_once(make_app: Any, srcdir: Path, **kwargs: Any) -> tuple[str, Path]:
     outdir = app.outdir
     app.cleanup()
     return warning.getvalue(), Path(outdir)
+
+
+def clean_first_again(
+    make_app: Any, site: Path, parallel: int, edit: tuple[str, str]
+) -> tuple[str, str, str]:
+    """Warnings of three builds of *site*: a clean serial one; one from scratch with
+    *parallel* processes; and an incremental one (as parallel) after *edit*, a page's
+    name and new text, changes that page alone."""
+    clean, _ = build_once(make_app, site, freshenv=True)
+    shutil.rmtree(site / "_build")
+    first, _ = build_once(make_app, site, parallel=parallel)
+    name, text = edit
+    (site / name).write_text(text)
+    touch_later(site / name)
+    again, _ = build_once(make_app, site, parallel=parallel)
+    return clean, first, again
 
 
 def write_site(root: Path, pages: dict[str, str], conf: str = "") -> Path:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import build_once, findings, touch_later, write_site
+from tests.conftest import build_once, clean_first_again, findings, write_site
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -101,13 +100,9 @@ def test_addresses_same_on_every_build(make_app: Any, tmp_path: Path, parallel: 
     that reads only another page, report what a clean serial build does."""
     pages = {"page.md": PAGE, "other.md": "# Other\n\nText.\n", "third.md": "# Third\n"}
     site = write_site(tmp_path / "site", pages)
-    clean, _ = build_once(make_app, site, freshenv=True)
+    edit = ("other.md", "# Other\n\nMore text.\n")
+    clean, first, again = clean_first_again(make_app, site, parallel, edit)
     assert "javascript:alert(1)" in clean
-    shutil.rmtree(site / "_build")
-    first, _ = build_once(make_app, site, parallel=parallel)
-    (site / "other.md").write_text("# Other\n\nMore text.\n")
-    touch_later(site / "other.md")
-    again, _ = build_once(make_app, site, parallel=parallel)
     assert findings(first, site) == findings(clean, site)
     assert findings(again, site) == findings(clean, site)
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from kapdocs.reference_links import unread
 from kapdocs.store import Segment
-from tests.conftest import build_once, findings, touch_later, write_site
+from tests.conftest import build_once, clean_first_again, findings, write_site
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -115,13 +114,9 @@ def test_a_definition_allowed_scheme_still_refused(make_app: Any, tmp_path: Path
 def test_references_same_on_every_build(make_app: Any, tmp_path: Path, parallel: int) -> None:
     pages = {"page.md": PAGE, "other.md": "# Other\n\nText.\n"}
     site = write_site(tmp_path / "site", pages)
-    clean, _ = build_once(make_app, site, freshenv=True)
+    edit = ("other.md", "# Other\n\nMore [text][here].\n")
+    clean, first, again = clean_first_again(make_app, site, parallel, edit)
     assert "[kapdocs.link_ref]" in clean
-    shutil.rmtree(site / "_build")
-    first, _ = build_once(make_app, site, parallel=parallel)
-    (site / "other.md").write_text("# Other\n\nMore [text][here].\n")
-    touch_later(site / "other.md")
-    again, _ = build_once(make_app, site, parallel=parallel)
     assert findings(first, site) == findings(clean, site)
     assert findings(again, site) == [("other.md", 3, "link_ref"), *findings(clean, site)]
 
