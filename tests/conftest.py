@@ -69,6 +69,14 @@ def clean_first_again(
     return clean, first, again
 
 
+def write_rst_site(root: Path, index: str, conf: str = "") -> Path:
+    """A one-page reStructuredText site in *root*: conf.py (plus *conf*) and *index*."""
+    root.mkdir()
+    (root / "conf.py").write_text('extensions = ["kapdocs"]\n' + conf)
+    (root / "index.rst").write_text(index)
+    return root
+
+
 def write_site(root: Path, pages: dict[str, str], conf: str = "") -> Path:
     """A MyST site in *root*: conf.py (plus *conf*), an index whose toctree lists *pages*,
     and the pages."""

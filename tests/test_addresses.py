@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import build_once, clean_first_again, findings, write_site
+from tests.conftest import build_once, clean_first_again, findings, write_rst_site, write_site
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -108,13 +108,11 @@ def test_addresses_same_on_every_build(make_app: Any, tmp_path: Path, parallel: 
 
 
 def test_rst_addresses_without_scheme(make_app: Any, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "conf.py").write_text('extensions = ["kapdocs"]\n')
-    (site / "index.rst").write_text(
+    site = write_rst_site(
+        tmp_path / "site",
         "Home\n====\n\n"
         "A `host <//example.org/b>`_ and\n"
-        "a `bare <www.example.org>`_ and `fine <https://example.org>`_.\n"
+        "a `bare <www.example.org>`_ and `fine <https://example.org>`_.\n",
     )
     warnings, _ = build_once(make_app, site, freshenv=True)
     assert findings(warnings, site) == [

@@ -13,7 +13,7 @@ import pytest
 
 from kapdocs.citations import BibEntry, _entry_lines, _identifier_problem
 from kapdocs.diagnostics import closest
-from tests.conftest import build_once, findings, touch_later, write_site
+from tests.conftest import build_once, findings, touch_later, write_rst_site, write_site
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -491,13 +491,12 @@ def test_an_image_name_with_a_star_is_reported_once(
 def test_html_findings_are_on_the_line_that_writes_the_link_and_not_repeated(
     make_app, tmp_path: Path
 ) -> None:
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "conf.py").write_text('extensions = ["kapdocs"]\nkapdocs_allow_raw_html = True\n')
-    (src / "index.rst").write_text(
+    src = write_rst_site(
+        tmp_path / "src",
         "Home\n====\n\nThe file gone.html is mentioned here first.\n\n"
         '.. raw:: html\n\n   <a href="#nowhere">n</a> <a href="gone.html">g</a>\n\n'
-        "See missing-target_.\n"
+        "See missing-target_.\n",
+        conf="kapdocs_allow_raw_html = True\n",
     )
     warnings, _ = build_once(make_app, src, freshenv=True)
     assert 'Unknown target name: "missing-target"' in warnings  # docutils says it once

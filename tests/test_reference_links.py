@@ -9,7 +9,7 @@ import pytest
 
 from kapdocs.reference_links import unread
 from kapdocs.store import Segment
-from tests.conftest import build_once, clean_first_again, findings, write_site
+from tests.conftest import build_once, clean_first_again, findings, write_rst_site, write_site
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -86,11 +86,9 @@ def test_references_markdown_shows_as_text(make_app: Any, tmp_path: Path) -> Non
 
 
 def test_rst_brackets_are_text(make_app: Any, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "conf.py").write_text('extensions = ["kapdocs"]\n')
-    (site / "index.rst").write_text(
-        "Home\n====\n\nA [text][label] and\n[label]: https://example.org as text.\n"
+    site = write_rst_site(
+        tmp_path / "site",
+        "Home\n====\n\nA [text][label] and\n[label]: https://example.org as text.\n",
     )
     warnings, _ = build_once(make_app, site, freshenv=True)
     assert findings(warnings, site) == []
