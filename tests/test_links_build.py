@@ -1067,24 +1067,31 @@ def test_a_link_to_a_page_the_build_leaves_out_says_so(make_app, tmp_path: Path)
     # The file is there, so "fix the path" would mislead: exclude_patterns leaves it out.
     pages = {
         "a.md": "# A\n\n[draft](drafts/d.md), {doc}`drafts/d`, [name](drafts/d) and\n"
-        "[case](SUB/B.md).\n",
+        "[case](SUB/B.md) and [latin](latin.md).\n",
         "b.rst": "B\n=\n\nA :doc:`drafts/d` and :doc:`Sub/B`.\n",
         "sub/b.md": "# B\n",
         "drafts/d.md": "# Draft\n",
     }
     src = write_site(tmp_path / "src", pages, conf="exclude_patterns = ['drafts']\n")
     (src / "index.md").write_text("# Index\n\n```{toctree}\na\nb\nsub/b\n```\n")
+    (src / "latin.md").write_bytes(b"# Caf\xe9\n")  # not UTF-8: left out, and said why
     warnings, _ = build_once(make_app, src, freshenv=True)
     assert findings(warnings, src) == [
         ("a.md", 3, "link_doc"),
         ("a.md", 3, "link_doc"),
         ("a.md", 3, "link_doc"),
         ("a.md", 4, "link_doc"),
+        ("a.md", 4, "link_doc"),
         ("b.rst", 4, "link_doc"),
         ("b.rst", 4, "link_doc"),
+        ("latin.md", 1, "source_encoding"),
     ]
     left_out = "is not in the site, though its source 'drafts/d.md' is: the build leaves it out"
     assert warnings.count(left_out) == 4
+    assert (
+        "'latin' is not in the site, though its source 'latin.md' is: it is not valid in "
+        "source_encoding, so the build leaves it out until it is saved so"
+    ) in warnings
     # A near miss in case alone is offered the page.
     assert "page 'SUB/B.md' is not in the site; did you mean 'sub/b.md'?" in warnings
     assert "document 'Sub/B' does not exist; did you mean 'sub/b'?" in warnings

@@ -216,6 +216,7 @@ def _targets(env: BuildEnvironment) -> links.Targets:
         env.config.source_suffix,
         lambda docname: str(env.doc2path(docname, False)).replace(os.sep, "/"),
         str(env.srcdir),
+        {finding.file for finding in get_store(env).data["encoding"]},
     )
 
 

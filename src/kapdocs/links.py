@@ -168,6 +168,7 @@ class Targets:
         suffixes: Iterable[str],
         source_paths: Callable[[str], str],
         srcdir: str,
+        unreadable: Set[str] = frozenset(),
     ) -> None:
         self.docs = docs
         self.anchors = anchors
@@ -177,6 +178,7 @@ class Targets:
         self.suffixes = tuple(suffixes)  # of source files, as in source_suffix
         self.source_path = source_paths  # docname -> its source file, relative to srcdir
         self.srcdir = srcdir
+        self.unreadable = unreadable  # source files left out for their encoding
 
     def files_in(self, folder: str) -> list[str]:
         """Names of the files, other than pages, in *folder* (relative to srcdir)."""
@@ -335,18 +337,27 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
     shown = f"/{link.target}" if folder else link.target
     left_out = targets.left_out(link.target)
     if left_out is not None:
-        return _left_out(link, f"document {shown!r}", left_out)
+        return _left_out(link, f"document {shown!r}", left_out, targets)
     return Finding(Code.LINK_DOC, link.file, link.line, f"document {shown!r} does not exist{hint}")
 
 
-def _left_out(link: LinkRef | ExternalLink, named: str, file: str) -> Finding:
+def _left_out(link: LinkRef | ExternalLink, named: str, file: str, targets: Targets) -> Finding:
     """``link_doc`` for a link to a page whose source the build leaves out."""
+    if file in targets.unreadable:
+        why = (
+            "it is not valid in source_encoding, so the build leaves it out until it is "
+            "saved so (see its source_encoding finding)"
+        )
+    else:
+        why = (
+            "the build leaves it out (exclude_patterns or include_patterns); link a page "
+            "that is built, or build this one"
+        )
     return Finding(
         Code.LINK_DOC,
         link.file,
         link.line,
-        f"{named} is not in the site, though its source {file!r} is: the build leaves it out "
-        "(exclude_patterns or include_patterns); link a page that is built, or build this one",
+        f"{named} is not in the site, though its source {file!r} is: {why}",
     )
 
 
@@ -392,7 +403,7 @@ def _bare_name_finding(link: LinkRef, targets: Targets) -> Finding:
         page += f" (from this page's folder, {joined!r})"
     left_out = targets.left_out(joined)
     if left_out is not None:
-        return _left_out(link, f"page {link.target!r}", left_out)
+        return _left_out(link, f"page {link.target!r}", left_out, targets)
     if link.target in targets.docs:
         # The page exists from the top folder: offer that, not the name already written.
         hint = f"; did you mean '/{link.target}' (from the top folder)?"
@@ -431,7 +442,7 @@ def _missing_page(
     where = _from_top(path, joined + suffix)
     left_out = targets.left_out(joined) if suffix else None
     if left_out is not None:
-        return _left_out(link, f"page {prefix + path!r}{where}", left_out)
+        return _left_out(link, f"page {prefix + path!r}{where}", left_out, targets)
     close = closest(joined, targets.docs)
     if close is not None:
         nearest = targets.source_from(close, link.docname)
