@@ -11,8 +11,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING, Any
+
+from sphinx.locale import __
 
 from kapdocs import (
     abbreviations,
@@ -278,7 +281,31 @@ def on_warn_missing_reference(app: Sphinx, domain: Domain, node: pending_xref) -
     return True  # reported by kapdocs, with a suggestion
 
 
+class _DuplicateTermFilter(logging.Filter):
+    """Drops Sphinx's "duplicate term description of X, other instance in Y", which
+    ``term_duplicate`` replaces: Sphinx's has no type to suppress it by, a line that is
+    off or missing, and comes only from builds that read the page again."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        return not (
+            isinstance(args, tuple)
+            and len(args) == 3
+            and args[0] == "term"
+            and str(record.msg) == str(_DUPLICATE)
+        )
+
+
+_DUPLICATE = __("duplicate %s description of %s, other instance in %s")
+# Sphinx's logger for the standard domain (sphinx.util.logging names it so).
+_STD_LOGGER = logging.getLogger("sphinx.sphinx.domains.std")
+_DUPLICATE_FILTER = _DuplicateTermFilter()
+
+
 def setup_checks(app: Sphinx) -> None:
+    # Only while a build with kapdocs runs: the logger is the process's, not the app's.
+    app.connect("builder-inited", lambda app: _STD_LOGGER.addFilter(_DUPLICATE_FILTER))
+    app.connect("build-finished", lambda app, error: _STD_LOGGER.removeFilter(_DUPLICATE_FILTER))
     app.connect("config-inited", lambda app, config: bibtex_hooks.register(app))
     # Before any listener that might change the text: lines are located in the file.
     app.connect("source-read", on_source_read, priority=0)
