@@ -1163,3 +1163,21 @@ def test_the_any_role_is_checked_like_ref(make_app, tmp_path: Path, parallel: in
     clean, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
     assert findings(again, src) == findings(clean, src)
     assert ("a.md", 9, "link_ref") not in findings(again, src)
+
+
+def test_numref_is_checked_like_ref(make_app, tmp_path: Path) -> None:
+    # {numref} names a label as {ref} does: a missing one is link_ref with a suggestion, in
+    # place of Sphinx's "undefined label"; one on something without a number stays Sphinx's.
+    page = (
+        "# A\n\n```{figure} x.png\n:name: fig-one\n\nCaption.\n```\n\n(plain)=\nText.\n\n"
+        "See {numref}`fig-one`, {numref}`Fig %s <fig-on>` and {numref}`plain`.\n"
+    )
+    src = write_site(tmp_path / "src", {"a.md": page, "b.rst": "B\n=\n\n:numref:`nofig`\n"})
+    (src / "conf.py").write_text((src / "conf.py").read_text() + "numfig = True\n")
+    (src / "x.png").write_bytes(b"PNG")
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("a.md", 12, "link_ref"), ("b.rst", 4, "link_ref")]
+    assert "label 'fig-on' does not exist; did you mean 'fig-one'?" in warnings
+    assert "undefined label: 'fig-on'" not in warnings
+    assert "undefined label: 'nofig'" not in warnings
+    assert warnings.count("[ref.numref]") == 1  # plain: a label on a paragraph, no number

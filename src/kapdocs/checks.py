@@ -258,7 +258,7 @@ def on_env_get_outdated(
 
 
 # Sphinx's own missing-target warnings that kapdocs findings replace.
-_REPLACED = {"term": "term_undefined", "doc": "link_doc", "ref": "link_ref"}
+_REPLACED = {"term": "term_undefined", "doc": "link_doc", "ref": "link_ref", "numref": "link_ref"}
 
 
 def on_warn_missing_reference(app: Sphinx, domain: Domain, node: pending_xref) -> bool | None:
@@ -271,9 +271,10 @@ def on_warn_missing_reference(app: Sphinx, domain: Domain, node: pending_xref) -
         return True if list(html_pass.reported_key(link)) in map(list, reported) else None
     if node.get("refdomain") != "std" or node.get("reftype") not in _REPLACED:
         return None
+    labels = app.env.domains.standard_domain.anonlabels
+    if node["reftype"] in ("ref", "numref") and node["reftarget"] in labels:
+        return None  # the label exists but has no title, or no number: Sphinx says so
     if node["reftype"] == "ref":
-        if node["reftarget"] in app.env.domains.standard_domain.anonlabels:
-            return None  # the label exists but has no title: Sphinx's message is the right one
         # Every listener of this event runs, and Sphinx's own handler for :ref: warns
         # whatever earlier listeners return; it skips nodes of another type. The node is
         # unresolvable and about to be replaced by its text, so retyping it is harmless.

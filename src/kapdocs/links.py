@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 # LinkRef.kind values
 DOC = "doc"  # a page, optionally with an anchor: [t](page.md#id), {doc}
-REF = "ref"  # a label: {ref}
+REF = "ref"  # a label: {ref}, {numref}
 ANY = "any"  # MyST's [t](target), resolved like Sphinx's "any" role
 ANY_ROLE = "anyrole"  # Sphinx's any role: {any}, and sphinx-design's button-ref by default
 
@@ -129,7 +129,7 @@ def _link_ref(node: addnodes.pending_xref, docname: str) -> tuple[str, str, str]
         return ANY, target, ""
     if domain == "std" and reftype == "doc":
         return DOC, docname_join(docname, target.removesuffix(".md").removesuffix(".rst")), ""
-    if domain == "std" and reftype == "ref":
+    if domain == "std" and reftype in ("ref", "numref"):
         return REF, target.lower(), ""
     if reftype == "any" and not domain:
         return ANY_ROLE, target, ""
