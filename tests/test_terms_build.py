@@ -631,3 +631,41 @@ def test_sphinx_s_duplicate_message_stays_in_builds_without_kapdocs(
     (plain / "conf.py").write_text('extensions = ["myst_parser"]\n')
     warnings, _ = build_once(make_app, plain)
     assert "duplicate term description of BDNF" in warnings
+
+
+@pytest.mark.parametrize(
+    ("name", "glossary", "lines"),
+    [
+        (
+            "g.md",
+            "# G\n\n```{glossary}\nEmpty\n\nAlso empty\n\nFull\n  Defined.\n\n"
+            "One\nTwo\n  Both.\n```\n",
+            (4, 6),
+        ),
+        (
+            "g.rst",
+            "G\n=\n\n.. glossary::\n\n   Empty\n\n   Also empty\n\n   Full\n      Defined.\n\n"
+            "   One\n   Two\n      Both.\n",
+            (6, 8),
+        ),
+    ],
+)
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_term_line_parted_by_a_blank_line_is_an_empty_entry(
+    make_app, tmp_path: Path, name: str, glossary: str, lines: tuple[int, int], parallel: int
+) -> None:
+    # Sphinx joins a term line that follows a blank line to the entry above, with only
+    # "glossary terms must not be separated by empty lines" at a line that may be off
+    # (MyST's) and only on builds that read the page; term_empty names each such term.
+    page = "# A\n\n{term}`Empty`, {term}`Also empty`, {term}`Full` and {term}`One`.\n"
+    src = write_site(tmp_path / "src", {"a.md": page, name: glossary})
+    first, _ = build_once(make_app, src, parallel=parallel)
+    again, _ = build_once(make_app, src, parallel=parallel)  # nothing read again
+    expected = [(name, lines[0], "term_empty"), (name, lines[1], "term_empty")]
+    assert findings(first, src) == findings(again, src) == expected
+    assert (
+        "glossary entry 'Empty' has no definition: a blank line parts it from 'Also empty'" in first
+    )
+    assert "'Also empty' has no definition: a blank line parts it from 'Full'" in first
+    assert "must not be separated by empty lines" not in first
+    assert first.count("WARNING") == 2

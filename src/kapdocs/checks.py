@@ -15,7 +15,7 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
-from sphinx.locale import __
+from sphinx.locale import _, __
 
 from kapdocs import (
     abbreviations,
@@ -282,31 +282,44 @@ def on_warn_missing_reference(app: Sphinx, domain: Domain, node: pending_xref) -
     return True  # reported by kapdocs, with a suggestion
 
 
-class _DuplicateTermFilter(logging.Filter):
-    """Drops Sphinx's "duplicate term description of X, other instance in Y", which
-    ``term_duplicate`` replaces: Sphinx's has no type to suppress it by, a line that is
-    off or missing, and comes only from builds that read the page again."""
+class _ReplacedFilter(logging.Filter):
+    """Drops Sphinx's own messages that kapdocs findings replace (one defect, one message).
+
+    They have no type to suppress them by, name a line that is off or none, and come only
+    from builds that read the page again: "duplicate term description of X, other
+    instance in Y" (``term_duplicate``) and "glossary terms must not be separated by
+    empty lines" (``term_empty``, at the term line left without a definition).
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        return not (
-            isinstance(args, tuple)
-            and len(args) == 3
-            and args[0] == "term"
-            and str(record.msg) == str(_DUPLICATE)
-        )
+        message = str(record.msg)
+        if message == str(_DUPLICATE):
+            return not (isinstance(record.args, tuple) and record.args[:1] == ("term",))
+        return message.strip() != str(_TERMS_PARTED)
 
 
+# Translated as Sphinx translates them, when a message is compared (lazily).
 _DUPLICATE = __("duplicate %s description of %s, other instance in %s")
-# Sphinx's logger for the standard domain (sphinx.util.logging names it so).
-_STD_LOGGER = logging.getLogger("sphinx.sphinx.domains.std")
-_DUPLICATE_FILTER = _DuplicateTermFilter()
+_TERMS_PARTED = _("glossary terms must not be separated by empty lines")
+# Sphinx's loggers (sphinx.util.logging names them so) for the standard domain, and for
+# what docutils reports while a page is parsed.
+_LOGGERS = ("sphinx.sphinx.domains.std", "sphinx.sphinx.util.docutils")
+_REPLACED_FILTER = _ReplacedFilter()
+
+
+def _filter_replaced(on: bool) -> None:
+    for name in _LOGGERS:
+        logger = logging.getLogger(name)
+        if on:
+            logger.addFilter(_REPLACED_FILTER)
+        else:
+            logger.removeFilter(_REPLACED_FILTER)
 
 
 def setup_checks(app: Sphinx) -> None:
-    # Only while a build with kapdocs runs: the logger is the process's, not the app's.
-    app.connect("builder-inited", lambda app: _STD_LOGGER.addFilter(_DUPLICATE_FILTER))
-    app.connect("build-finished", lambda app, error: _STD_LOGGER.removeFilter(_DUPLICATE_FILTER))
+    # Only while a build with kapdocs runs: the loggers are the process's, not the app's.
+    app.connect("builder-inited", lambda app: _filter_replaced(on=True))
+    app.connect("build-finished", lambda app, error: _filter_replaced(on=False))
     app.connect("config-inited", lambda app, config: bibtex_hooks.register(app))
     # Before any listener that might change the text: lines are located in the file.
     app.connect("source-read", on_source_read, priority=0)

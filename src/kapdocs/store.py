@@ -52,6 +52,9 @@ class TermEntry(NamedTuple):
     names: tuple[str, ...]
     name_lines: tuple[int, ...]
     empty: bool
+    # Indexes of the names a blank line follows: Sphinx joins a term line after a blank
+    # line to the entry above ("glossary terms must not be separated by empty lines").
+    parted: tuple[int, ...] = ()
 
 
 class TermRef(NamedTuple):
@@ -245,7 +248,7 @@ class KapdocsDomain(Domain):
     label = "kapdocs"
     # Bump when the keys of initial_data change: Sphinx then reads every page again
     # instead of loading an environment that lacks a key (it crashed the build).
-    data_version = 12
+    data_version = 13
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},

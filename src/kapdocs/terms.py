@@ -8,6 +8,7 @@ page's records, so a page that was not re-read is still checked and reported.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 from bisect import bisect_right
 from typing import TYPE_CHECKING
@@ -75,9 +76,20 @@ def collect_entries(
                     tuple(term_name(t) for t in group),
                     name_lines,
                     empty,
+                    _parted(lines.lines(source), name_lines),
                 )
             )
     return entries
+
+
+def _parted(text: list[str], name_lines: tuple[int, ...]) -> tuple[int, ...]:
+    """Indexes of the term lines that a blank line separates from the next one."""
+    return tuple(
+        index
+        for index, (line, after) in enumerate(itertools.pairwise(name_lines))
+        # Lines are 1-based: those strictly between the two are text[line : after - 1].
+        if any(not between.strip() for between in text[line : after - 1])
+    )
 
 
 def term_name(term: nodes.term) -> str:
@@ -156,6 +168,22 @@ def check_definitions(entries: Iterable[TermEntry]) -> list[Finding]:
     findings = []
     first: dict[str, tuple[str, int]] = {}
     for entry in entries:
+        start = 0
+        for end in entry.parted:
+            # The names before the blank line were an entry of their own, left empty.
+            name, after = entry.names[start], entry.names[end + 1]
+            findings.append(
+                Finding(
+                    Code.TERM_EMPTY,
+                    entry.file,
+                    entry.name_lines[start],
+                    f"glossary entry {name!r} has no definition: a blank line parts it from "
+                    f"{after!r}, so Sphinx made them one entry, with {after!r}'s definition; "
+                    f"add an indented definition below {name!r}, or remove the blank line if "
+                    "both name one thing",
+                )
+            )
+            start = end + 1
         if entry.empty:
             findings.append(
                 Finding(
