@@ -1181,3 +1181,23 @@ def test_numref_is_checked_like_ref(make_app, tmp_path: Path) -> None:
     assert "undefined label: 'fig-on'" not in warnings
     assert "undefined label: 'nofig'" not in warnings
     assert warnings.count("[ref.numref]") == 1  # plain: a label on a paragraph, no number
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_label_defined_twice_survives_deleting_one(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # Sphinx keeps the label with the last page that defined it and forgets it when that
+    # page drops it: a.md still defines it, so a clean build has it, and so must this one.
+    pages = {
+        "a.md": "# A\n\n(sec)=\n## Sec\n\nText.\n",
+        "b.md": "# B\n\n(sec)=\n## Copy\n\nText.\n",
+        "c.md": "# C\n\nSee {ref}`sec`.\n",
+    }
+    src = write_site(tmp_path / "src", pages)
+    build_once(make_app, src, parallel=parallel)
+    (src / "b.md").write_text("# B\n\n## Copy\n\nText.\n")
+    touch_later(src / "b.md")
+    again, outdir = build_once(make_app, src, parallel=parallel)
+    assert findings(again, src) == []
+    assert 'href="a.html#sec"' in (outdir / "c.html").read_text()

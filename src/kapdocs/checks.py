@@ -34,6 +34,7 @@ from kapdocs.config import conf_py_path, option_finding
 from kapdocs.dependents import (
     pages_citing_relisted,
     pages_linking_new_files,
+    pages_sharing_labels,
     pages_to_reread,
     pages_to_rewrite,
 )
@@ -254,7 +255,15 @@ def on_env_get_outdated(
 ) -> list[str]:
     store = get_store(env)
     reread = pages_to_reread(store, added | removed, env.config.source_suffix)
-    return sorted({*reread, *pages_linking_new_files(store, env), *store.reread} - removed)
+    return sorted(
+        {
+            *reread,
+            *pages_linking_new_files(store, env),
+            *pages_sharing_labels(store, changed | removed),
+            *store.reread,
+        }
+        - removed
+    )
 
 
 # Sphinx's own missing-target warnings that kapdocs findings replace.

@@ -32,7 +32,7 @@ from kapdocs.diagnostics import Code, Finding
 from kapdocs.locate import SourceLines
 from kapdocs.nodeindex import NodeIndex
 from kapdocs.prose import iter_segments
-from kapdocs.store import Toctree, get_store
+from kapdocs.store import Label, Toctree, get_store
 from kapdocs.timing import timed
 
 if TYPE_CHECKING:
@@ -184,6 +184,7 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
     )
     store.add("generated", docname, evidence.collect_generated(index, docname))
     store.add("toctrees", docname, collect_toctrees(index, docname))
+    store.add("labels", docname, collect_labels(doctree, docname))
     store.add(
         "definitions",
         docname,
@@ -211,6 +212,16 @@ def collect_toctrees(index: NodeIndex, docname: str) -> list[Toctree]:
             docname, repr(sorted((key, value) for key, value in node.attributes.items() if value))
         )
         for node in index.of(addnodes.toctree)
+    ]
+
+
+def collect_labels(doctree: nodes.document, docname: str) -> list[Label]:
+    """The labels the page defines (docutils' explicit names, which Sphinx's standard
+    domain registers; footnotes and external targets among them are harmless here)."""
+    return [
+        Label(docname, name)
+        for name, explicit in sorted(doctree.nametypes.items())
+        if explicit and doctree.nameids.get(name)
     ]
 
 

@@ -258,6 +258,27 @@ def pages_to_reread(
     return sorted(pages - came_or_went)
 
 
+def pages_sharing_labels(store: KapdocsDomain, going: Set[str]) -> list[str]:
+    """Other pages that define a label that a page in *going* (read again or removed)
+    defined too.
+
+    Sphinx keeps one page per label, the last that defined it, and forgets the label when
+    that page is read again or removed: a label defined twice, then deleted from the page
+    that held it, vanished from an incremental build though the other page still defines
+    it (a clean build has it), and links to it broke. Those other pages are read again,
+    so that their labels are registered again.
+    """
+    if not going:
+        return []
+    by_doc = store.by_doc("labels")
+    names = {label.name for docname in going for label in by_doc.get(docname, ())}
+    if not names:
+        return []
+    return sorted(
+        {label.docname for label in store.records("labels") if label.name in names} - going
+    )
+
+
 def pages_linking_new_files(store: KapdocsDomain, env: BuildEnvironment) -> list[str]:
     """Pages with a MyST link ``[t](path)`` to a file that did not exist when they were read.
 

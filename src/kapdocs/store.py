@@ -207,6 +207,13 @@ class Toctree(NamedTuple):
     written: str
 
 
+class Label(NamedTuple):
+    """A label the page defines: an explicit target's name, as Sphinx registers it."""
+
+    docname: str
+    name: str
+
+
 class Definition(NamedTuple):
     """One glossary entry: its names, the anchor of each name, and a plain summary."""
 
@@ -233,6 +240,7 @@ RECORD_TYPES: dict[str, type[tuple[Any, ...]]] = {
     "evidence": EvidenceMark,
     "generated": Generated,
     "toctrees": Toctree,
+    "labels": Label,
     "errors": Finding,
 }
 RECORD_KINDS = tuple(RECORD_TYPES)
@@ -248,7 +256,7 @@ class KapdocsDomain(Domain):
     label = "kapdocs"
     # Bump when the keys of initial_data change: Sphinx then reads every page again
     # instead of loading an environment that lacks a key (it crashed the build).
-    data_version = 13
+    data_version = 14
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
