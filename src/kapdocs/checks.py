@@ -5,8 +5,12 @@
   nothing was re-read): run the cross-document checks over every page's records and
   report the findings in file and line order; return the pages whose term links changed
   meaning so that Sphinx re-writes them.
-* ``warn-missing-reference``: silence Sphinx's own "term not in glossary" warning, which
-  ``term_undefined`` replaces (one defect, one message).
+* ``env-get-outdated``: add the pages a change makes stale though their files did not
+  change (links to pages that came or went, labels they share with a page read again).
+* ``warn-missing-reference``: silence Sphinx's own warnings for the term, doc, ref,
+  numref and any targets that kapdocs reports (one defect, one message).
+* ``builder-inited`` to ``build-finished``: filter Sphinx's untyped duplicate-term and
+  parted-glossary messages, which ``term_duplicate`` and ``term_empty`` replace.
 """
 
 from __future__ import annotations
