@@ -669,3 +669,16 @@ def test_a_term_line_parted_by_a_blank_line_is_an_empty_entry(
     assert "'Also empty' has no definition: a blank line parts it from 'Full'" in first
     assert "must not be separated by empty lines" not in first
     assert first.count("WARNING") == 2
+
+
+def test_parted_term_lines_without_any_definition_are_each_named(make_app, tmp_path: Path) -> None:
+    # Neither has a definition: each is named once, at its own line, and Sphinx's joined
+    # entry is not said to carry a definition it lacks.
+    glossary = "# G\n\n```{glossary}\nLone\n\nAlso\n```\n"
+    page = "# A\n\n{term}`Lone` and {term}`Also`.\n"
+    src = write_site(tmp_path / "src", {"a.md": page, "g.md": glossary})
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("g.md", 4, "term_empty"), ("g.md", 6, "term_empty")]
+    assert "a blank line parts it from 'Also', so Sphinx made them one entry;" in warnings
+    assert "glossary entry 'Also' has no definition; add an indented definition" in warnings
+    assert "'Also''s definition" not in warnings

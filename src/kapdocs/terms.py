@@ -168,29 +168,29 @@ def check_definitions(entries: Iterable[TermEntry]) -> list[Finding]:
     findings = []
     first: dict[str, tuple[str, int]] = {}
     for entry in entries:
-        start = 0
+        start = 0  # the first name of the entry the author meant
         for end in entry.parted:
             # The names before the blank line were an entry of their own, left empty.
             name, after = entry.names[start], entry.names[end + 1]
+            joined = "one entry" if entry.empty else f"one entry, with {after!r}'s definition"
             findings.append(
                 Finding(
                     Code.TERM_EMPTY,
                     entry.file,
                     entry.name_lines[start],
                     f"glossary entry {name!r} has no definition: a blank line parts it from "
-                    f"{after!r}, so Sphinx made them one entry, with {after!r}'s definition; "
-                    f"add an indented definition below {name!r}, or remove the blank line if "
-                    "both name one thing",
+                    f"{after!r}, so Sphinx made them {joined}; add an indented definition "
+                    f"below {name!r}, or remove the blank line if both name one thing",
                 )
             )
             start = end + 1
-        if entry.empty:
+        if entry.empty:  # the last of the entries meant, or the whole entry
             findings.append(
                 Finding(
                     Code.TERM_EMPTY,
                     entry.file,
-                    entry.line,
-                    f"glossary entry {entry.names[0]!r} has no definition; "
+                    entry.name_lines[start],
+                    f"glossary entry {entry.names[start]!r} has no definition; "
                     "add an indented definition below its term lines",
                 )
             )
