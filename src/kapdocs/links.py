@@ -24,6 +24,7 @@ from kapdocs.addresses import address_finding, scheme_message, text_link_message
 from kapdocs.diagnostics import Code, Finding, closest
 from kapdocs.locate import node_source
 from kapdocs.store import Anchors, ExternalLink, LinkRef
+from kapdocs.terms import term_role
 from kapdocs.urls import split_url, url_scheme
 
 if TYPE_CHECKING:
@@ -279,7 +280,7 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
     if link.kind == ANY_ROLE:
         term = next((t for t in targets.terms if t.lower() == link.target.lower()), None)
         if term is not None:
-            role = f":term:`{term}`" if link.file.endswith(".rst") else f"{{term}}`{term}`"
+            role = term_role(term, link.file.endswith(".rst"))
             return Finding(
                 Code.LINK_REF,
                 link.file,
@@ -327,17 +328,17 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
         return _bare_name_finding(link, targets)
     # The target is the page's name from the top folder, shown so ("/") where the linking
     # page is in a folder; the hint is written as the role would take it on that page.
-    close = closest(link.target, targets.docs)
     folder = posixpath.dirname(link.docname)
+    shown = f"/{link.target}" if folder else link.target
+    left_out = targets.left_out(link.target)
+    if left_out is not None:
+        return _left_out(link, f"document {shown!r}", left_out, targets)
+    close = closest(link.target, targets.docs)
     hint = (
         f"; did you mean {_as_named(close, folder)!r}?"
         if close is not None
         else "; fix the path of the link"
     )
-    shown = f"/{link.target}" if folder else link.target
-    left_out = targets.left_out(link.target)
-    if left_out is not None:
-        return _left_out(link, f"document {shown!r}", left_out, targets)
     return Finding(Code.LINK_DOC, link.file, link.line, f"document {shown!r} does not exist{hint}")
 
 
