@@ -507,6 +507,22 @@ def test_html_findings_are_on_the_line_that_writes_the_link_and_not_repeated(
     assert ["'#nowhere'" in messages[0], "'gone.html'" in messages[1]] == [True, True]
 
 
+def test_html_findings_are_on_the_line_that_encloses_the_link(make_app, tmp_path: Path) -> None:
+    # "#nope" is also the end of "index.html#nope" on the line before: the line where a
+    # link is written whole, between rST's <>, is its line.
+    src = write_rst_site(
+        tmp_path / "src",
+        "Home\n====\n\n- `self <index.html#nope>`_\n- `here <#nope>`_\n",
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    lines = {
+        line.split(" links ")[1].split(",")[0]: line.split(": WARNING")[0].rsplit(":", 1)[1]
+        for line in warnings.splitlines()
+        if "[kapdocs.link_html]" in line
+    }
+    assert lines == {"'index.html#nope'": "4", "'#nope'": "5"}
+
+
 _CASE_BIB = """@article{lee2019,
   title = {L}, author = {L, A}, journal = {J}, year = {2019}, pmid = {12345},
 }

@@ -438,10 +438,15 @@ def check_html(app: Sphinx) -> list[Finding]:
 
 
 def _link_line(lines: SourceLines, source: str, link: str) -> int:
-    """The source line of a link on the written page: where raw HTML quotes it as an
-    attribute value, else where it is written as it is, else where its fragment or file
-    name is; line 1 for a template's link."""
-    for written in (f'"{link}"', f"'{link}'", link):
+    """The source line of a link on the written page: where it is written whole, as raw
+    HTML quotes it, reStructuredText's `text <link>`_ and Markdown's <link> enclose it,
+    or Markdown's [text](link) ends it; else where it is written as it is; else where its
+    fragment or file name is; line 1 for a template's link.
+
+    Enclosed forms first: "#nope" is also the tail of "page.html#nope" on another line.
+    """
+    enclosed = (f'"{link}"', f"'{link}'", f"<{link}>", f"]({link})", f"]({link} ")
+    for written in (*enclosed, link):
         if lines.contains(source, written):
             return lines.find(source, written, 1)
     parts = split_url(link)
