@@ -186,6 +186,11 @@ def test_generated_tables_are_written_again_only_when_their_records_change(
         ("Rates were similar (cf. Table 1). They fell.", 2),
         ("It rose (p < 0.05). It fell.", 2),
         ("Given to J. Smith. Then to others.", 2),
+        # A full stop inside closing quotes, as smart quotes leave them, or an ellipsis.
+        ("Patients call it \u201cdissociation.\u201d It passes within hours.", 2),
+        ('It is "fast." It is safe.', 2),
+        ("Most improved\u2026 Some relapsed.", 2),
+        ("It was called \u201cfast\u201d by everyone.", 1),
     ],
 )
 def test_count_sentences(text: str, count: int) -> None:

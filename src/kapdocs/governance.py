@@ -51,11 +51,13 @@ _INSIDE = (
     *("e.g", "i.e", "al", "vs", "approx", "cf", "ca", "Dr", "Mr", "Mrs", "Ms", "Prof"),
     *("St", "Jr", "Sr", "Fig", "Figs", "No", "Vol", "Eq", "Ref", "Refs", "Inc", "Ltd"),
 )
-# A sentence ends at . ! or ? followed by space and a capital, digit or quote.
+# A sentence ends at . ! ? or an ellipsis, and any closing brackets or quotes after it
+# ('called "dissociation." It passes'; smart quotes have curled them by now), followed
+# by space and a capital, digit or opening quote.
 _SENTENCE_END = re.compile(
     "(?:"
     + "".join(rf"(?<!\b{re.escape(word)})" for word in _INSIDE)
-    + r"(?<!\b[A-Z])\.|[!?])[)\]]?\s+(?=[A-Z0-9\"'“(])"
+    + r"(?<!\b[A-Z])\.|[!?…])[)\]\"'”’»]*\s+(?=[A-Z0-9\"'“‘«(])"
 )
 
 
