@@ -1113,6 +1113,18 @@ def test_a_link_to_a_page_the_build_leaves_out_says_so(make_app, tmp_path: Path)
     assert "document 'Sub/B' does not exist; did you mean 'sub/b'?" in warnings
 
 
+def test_a_link_out_of_the_source_folder_says_so(make_app, tmp_path: Path) -> None:
+    # MyST looks for "../a.md" beside the site, not in it; the page named from the top
+    # folder exists, so neither "left out" nor "not in the site" would be true.
+    pages = {"a.md": "# A\n\n[up](../a.md) and [up twice](../../b.md#top)\n", "b.md": "# B\n"}
+    src = write_site(tmp_path / "src", pages)
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [("a.md", 3, "link_doc"), ("a.md", 3, "link_doc")]
+    outside = "leads out of the site's source folder, where MyST finds no page; did you mean"
+    assert f"page '../a.md' {outside} 'a.md'?" in warnings
+    assert f"page '../../b.md' {outside} 'b.md#top'?" in warnings
+
+
 @pytest.mark.parametrize(
     ("value", "choices", "expected"),
     [

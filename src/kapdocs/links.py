@@ -440,22 +440,32 @@ def _missing_page(
     suffix = targets.source_suffix(path) or ""
     stem = path.removesuffix(suffix)
     joined = docname_join(link.docname, stem)
-    where = _from_top(path, joined + suffix)
-    left_out = targets.left_out(joined) if suffix else None
-    if left_out is not None:
-        return _left_out(link, f"page {prefix + path!r}{where}", left_out, targets)
+    outside = _above_top(posixpath.join(posixpath.dirname(link.docname), stem))
+    if outside and not path.startswith("/"):
+        # MyST looks for the file there, outside the site, while docname_join stops at
+        # the top folder: the page it names may well be there.
+        problem = (
+            f"page {prefix + path!r} leads out of the site's source folder, where MyST "
+            "finds no page"
+        )
+    else:
+        where = _from_top(path, joined + suffix)
+        left_out = targets.left_out(joined) if suffix else None
+        if left_out is not None:
+            return _left_out(link, f"page {prefix + path!r}{where}", left_out, targets)
+        problem = f"page {prefix + path!r}{where} is not in the site"
     close = closest(joined, targets.docs)
     if close is not None:
         nearest = targets.source_from(close, link.docname)
         hint = f"; did you mean {prefix + nearest + fragment!r}?"
     else:
         hint = "; fix the path of the link"
-    return Finding(
-        Code.LINK_DOC,
-        link.file,
-        link.line,
-        f"page {prefix + path!r}{where} is not in the site{hint}",
-    )
+    return Finding(Code.LINK_DOC, link.file, link.line, problem + hint)
+
+
+def _above_top(path: str) -> bool:
+    """Whether the relative *path*, from the top folder, climbs out of it ("../x")."""
+    return posixpath.normpath(path).split("/", 1)[0] == ".."
 
 
 def _from_top(written: str, resolved: str) -> str:
