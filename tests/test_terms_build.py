@@ -605,24 +605,6 @@ def test_a_glossary_from_an_included_file_is_reported_in_that_file(
 
 
 @pytest.mark.parametrize("parallel", [0, 2])
-def test_a_defect_in_a_file_two_pages_include_is_reported_once(
-    make_app, tmp_path: Path, parallel: int
-) -> None:
-    # Each including page gives the same finding at the same line; it is fixed once.
-    include = "```{include} _part.md\n```\n"
-    src = write_site(
-        tmp_path / "src",
-        {"a.md": f"# A\n\n{include}", "b.md": f"# B\n\n{include}"},
-        conf="exclude_patterns = ['_part.md']\n",
-    )
-    (src / "_part.md").write_text("Shared text.\n\nSee {term}`Nowhere`.\n")
-    warnings, outdir = build_once(make_app, src, freshenv=True, parallel=parallel)
-    assert findings(warnings, src) == [("_part.md", 3, "term_undefined")]
-    report = json.loads((outdir / "kapdocs-report.json").read_text())
-    assert report["total"] == 1
-
-
-@pytest.mark.parametrize("parallel", [0, 2])
 def test_a_duplicate_term_has_one_message(make_app, tmp_path: Path, parallel: int) -> None:
     # Sphinx warns of a term defined again in the same case, without a type to silence it
     # by and with a line that is off or missing; term_duplicate says it, on every build.

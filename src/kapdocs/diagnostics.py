@@ -102,12 +102,8 @@ class Finding(NamedTuple):
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """Stable report order: by file, then line, then code and message.
-
-    A finding made twice is reported once: a file included by two pages gives the same
-    defect at the same line on each, and it is fixed once.
-    """
-    return sorted(set(findings), key=lambda f: (f.file, f.line, f.code, f.message))
+    """Stable report order: by file, then line, then code and message."""
+    return sorted(findings, key=lambda f: (f.file, f.line, f.code, f.message))
 
 
 def emit(app: Sphinx, finding: Finding) -> None:
