@@ -57,7 +57,7 @@ _INSIDE = (
 _SENTENCE_END = re.compile(
     "(?:"
     + "".join(rf"(?<!\b{re.escape(word)})" for word in _INSIDE)
-    + r"(?<!\b[A-Z])\.|[!?…])[)\]\"'”’»]*\s+(?=[A-Z0-9\"'“‘«(])"
+    + r"(?<!\b[A-Z])\.|[!?\u2026])[)\]\"'\u201d\u2019\u00bb]*\s+(?=[A-Z0-9\"'\u201c\u2018\u00ab(])"
 )
 
 
