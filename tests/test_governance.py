@@ -445,6 +445,7 @@ def test_front_matter_myst_cannot_read_is_one_finding_at_its_line(
             "reference/date.md": fields.format("2026-02-30") + body,
             "reference/list.md": "---\n- reviewed: 2026-01-05\n---\n" + body,
             "reference/fine.md": fields.format("2026-01-05") + body,
+            "other.md": "---\na: [\n---\n# Not a reference page\n",
         },
     )
     warnings, _ = build_once(make_app, srcdir, parallel=parallel)
@@ -457,6 +458,11 @@ def test_front_matter_myst_cannot_read_is_one_finding_at_its_line(
         "none of its fields ('reviewed', 'reviewer', 'audience') [kapdocs.page_meta]"
     ) in warnings
     assert "lacks" not in warnings
+    # MyST's own messages stay where kapdocs says nothing, on a page that is not a
+    # reference page, and only there.
+    myst = [line for line in warnings.splitlines() if "[myst.topmatter]" in line]
+    assert len(myst) == 1
+    assert "other.md:1: WARNING: Malformed YAML" in myst[0]
 
 
 @pytest.mark.parametrize(

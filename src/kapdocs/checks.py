@@ -296,31 +296,55 @@ def on_warn_missing_reference(app: Sphinx, domain: Domain, node: pending_xref) -
 
 
 class _ReplacedFilter(logging.Filter):
-    """Drops Sphinx's own messages that kapdocs findings replace (one defect, one message).
+    """Drops Sphinx's and MyST's own messages that kapdocs findings replace (one defect,
+    one message).
 
-    They have no type to suppress them by, name a line that is off or none, and come only
-    from builds that read the page again: "duplicate term description of X, other
-    instance in Y" (``term_duplicate``) and "glossary terms must not be separated by
-    empty lines" (``term_empty``, at the term line left without a definition).
+    They name a line that is off or none, come only from builds that read the page again,
+    and Sphinx's have no type to suppress them by: "duplicate term description of X,
+    other instance in Y" (``term_duplicate``), "glossary terms must not be separated by
+    empty lines" (``term_empty``, at the term line left without a definition), and on a
+    reference page MyST's "Malformed YAML" and "YAML is not a dict" (``page_meta`` says
+    why and where, and which fields were lost). MyST's stay on other pages, and its
+    ``myst.topmatter`` warnings about the page's ``myst`` settings stay everywhere.
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reference_page: Callable[[str], bool] = lambda docname: False
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = str(record.msg)
         if message == str(_DUPLICATE):
             return not (isinstance(record.args, tuple) and record.args[:1] == ("term",))
+        if getattr(record, "subtype", None) == "topmatter" and message.startswith(_UNREAD_YAML):
+            location = getattr(record, "location", None)
+            docname = location[0] if isinstance(location, tuple) else location
+            return not (isinstance(docname, str) and self.reference_page(docname))
         return message.strip() != str(_TERMS_PARTED)
 
 
 # Translated as Sphinx translates them, when a message is compared (lazily).
 _DUPLICATE = __("duplicate %s description of %s, other instance in %s")
 _TERMS_PARTED = _("glossary terms must not be separated by empty lines")
-# Sphinx's loggers (sphinx.util.logging names them so) for the standard domain, and for
-# what docutils reports while a page is parsed.
-_LOGGERS = ("sphinx.sphinx.domains.std", "sphinx.sphinx.util.docutils")
+# MyST's, untranslated, when it cannot read a page's front matter as a mapping.
+_UNREAD_YAML = ("Malformed YAML", "YAML is not a dict")
+# Sphinx's loggers (sphinx.util.logging names them so) for the standard domain, for what
+# docutils reports while a page is parsed, and for MyST's warnings.
+_LOGGERS = (
+    "sphinx.sphinx.domains.std",
+    "sphinx.sphinx.util.docutils",
+    "sphinx.myst_parser.warnings_",
+)
 _REPLACED_FILTER = _ReplacedFilter()
 
 
-def _filter_replaced(on: bool) -> None:
+def _filter_replaced(app: Sphinx, on: bool) -> None:
+    # Which pages are reference pages is this build's configuration; none once it ends.
+    _REPLACED_FILTER.reference_page = (
+        (lambda docname: governance.is_reference_page(docname, app.config))
+        if on
+        else (lambda docname: False)
+    )
     for name in _LOGGERS:
         logger = logging.getLogger(name)
         if on:
@@ -331,8 +355,8 @@ def _filter_replaced(on: bool) -> None:
 
 def setup_checks(app: Sphinx) -> None:
     # Only while a build with kapdocs runs: the loggers are the process's, not the app's.
-    app.connect("builder-inited", lambda app: _filter_replaced(on=True))
-    app.connect("build-finished", lambda app, error: _filter_replaced(on=False))
+    app.connect("builder-inited", lambda app: _filter_replaced(app, on=True))
+    app.connect("build-finished", lambda app, error: _filter_replaced(app, on=False))
     app.connect("config-inited", lambda app, config: bibtex_hooks.register(app))
     # Before any listener that might change the text: lines are located in the file.
     app.connect("source-read", on_source_read, priority=0)
