@@ -42,13 +42,26 @@ def test_a_name_with_a_quote_matches_a_curled_one() -> None:
     assert mentions(["Alzheimer\u2019s disease"], "Alzheimer's disease") == ["Alzheimer's disease"]
 
 
+def test_the_micro_sign_and_the_greek_mu_are_one_letter_to_the_scan() -> None:
+    # They look alike, and keyboards type either.
+    text = "The \u00b5-opioid receptor, the \u03bc-opioid receptor, the \u039c-OPIOID RECEPTOR."
+    found = ["\u00b5-opioid receptor", "\u03bc-opioid receptor", "\u039c-OPIOID RECEPTOR"]
+    assert mentions(["\u03bc-opioid receptor"], text) == found
+    assert mentions(["\u00b5-opioid receptor"], text) == found
+    assert mentions(["opioid"], "\u00b5-opioid") == ["opioid"]
+
+
+# What the scan takes as one character: quotes plain, the micro sign a Greek mu.
+FOLDED = {**PLAIN_QUOTES, 0xB5: "\u03bc"}
+
+
 def regex_mentions(table: dict[str, int], text: str) -> list[tuple[int, int, int]]:
     """The reference: one regular expression per name; a lookahead finds overlapping ones.
-    Quotes are plain in names and text where a name has one."""
+    Quotes are plain, and mu one letter, in names and text where a name has one."""
     lowered = text.lower()
-    if any(set(name) & set("'\"\u2018\u2019\u201c\u201d") for name in table):
-        lowered = lowered.translate(PLAIN_QUOTES)
-        table = {name.translate(PLAIN_QUOTES): value for name, value in table.items()}
+    if any(set(name) & set("'\"\u2018\u2019\u201c\u201d\u00b5\u03bc") for name in table):
+        lowered = lowered.translate(FOLDED)
+        table = {name.translate(FOLDED): value for name, value in table.items()}
     return sorted(
         (match.start(), match.start() + len(name), value)
         for name, value in table.items()
@@ -57,8 +70,8 @@ def regex_mentions(table: dict[str, int], text: str) -> list[tuple[int, int, int
 
 
 @given(
-    st.lists(st.text(alphabet="abes -/(é—\n'\u2019", min_size=1, max_size=6), max_size=6),
-    st.text(alphabet="abes -/(_é1—\n\t\xa0\x00'\u2018\u2019", max_size=60),
+    st.lists(st.text(alphabet="abes -/(é—\n'\u2019\u00b5", min_size=1, max_size=6), max_size=6),
+    st.text(alphabet="abes -/(_é1—\n\t\xa0\x00'\u2018\u2019\u00b5\u03bc\u039c", max_size=60),
 )
 @example(["ab", "ab a", "a"], "ab abs ab a abes ba_ab-a")
 @example(["a a"], "a a a")  # one name overlapping itself
@@ -68,6 +81,7 @@ def regex_mentions(table: dict[str, int], text: str) -> list[tuple[int, int, int
 @example(["-", "—("], "-—( -")  # names of signs alone, also at the end of the text
 @example(["a\ud800b"], "a\ud800b \ud800a\ud800b")  # a lone surrogate (unicode directive)
 @example(["a'b", "a\u2019b"], "a'b a\u2018b a\u2019b")  # names that differ only in quotes
+@example(["\u00b5a", "\u03bca"], "\u00b5a \u03bca \u039cA")  # names that differ only in mu
 def test_find_agrees_with_a_regular_expression_per_name(names: list[str], text: str) -> None:
     table = {normalise(name): number for number, name in enumerate(names)}
     table.pop("", None)

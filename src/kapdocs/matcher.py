@@ -27,7 +27,11 @@ V = TypeVar("V")
 PLAIN_QUOTES = str.maketrans(
     dict.fromkeys("\u2018\u2019\u201a\u201b", "'") | dict.fromkeys("\u201c\u201d\u201e\u201f", '"')
 )
-_QUOTES = frozenset("'\"").union(map(chr, PLAIN_QUOTES))
+# The micro sign and the Greek mu look alike and keyboards type either ("µ-opioid"
+# written for the term "μ-opioid receptor"): the scan takes one for the other. Only the
+# scan: a term role must name the term as Sphinx registered it.
+_FOLDED = {**PLAIN_QUOTES, ord("\u00b5"): "\u03bc"}
+_FOLDS = frozenset("'\"\u03bc").union(map(chr, _FOLDED))
 
 
 # Asked for the same few thousand glossary names by several checks on every build.
@@ -46,12 +50,13 @@ class TermMatcher(Generic[V]):
 
     def __init__(self, names: Mapping[str, V]) -> None:
         self._automaton = ahocorasick.Automaton()
-        # Quotes are made plain in names and text alike, but only where a name has one: a
-        # match never spans a quote otherwise, and the scan is spared a pass over the text.
-        self._fold = any(not _QUOTES.isdisjoint(name) for name in names)
+        # Quotes are made plain, and mu one letter, in names and text alike, but only
+        # where a name has one: a match never spans them otherwise, and the scan is
+        # spared a pass over the text.
+        self._fold = any(not _FOLDS.isdisjoint(name) for name in names)
         for name, value in names.items():
             if self._fold:
-                name = name.translate(PLAIN_QUOTES)
+                name = name.translate(_FOLDED)
             if name:
                 # The distance from a match's last character back to its first, kept with
                 # the value so that the loop in find() need not work it out at every match.
@@ -71,7 +76,7 @@ class TermMatcher(Generic[V]):
             return []
         lowered = lower_same_length(text)
         if self._fold:
-            lowered = lowered.translate(PLAIN_QUOTES)
+            lowered = lowered.translate(_FOLDED)
         # Sentinels that are never alphanumeric, one before and three after the text, spare
         # bounds checks: padded[i + 1] is lowered[i].
         padded = f"\x00{lowered}\x00\x00\x00"
