@@ -124,6 +124,25 @@ def test_rst_addresses_without_scheme(make_app: Any, tmp_path: Path) -> None:
     assert "a web address needs its scheme: 'https://www.example.org'" in warnings
 
 
+def test_a_substitution_is_checked_where_it_is_used(make_app: Any, tmp_path: Path) -> None:
+    # docutils keeps the definition in the page and copies its text to each |use|: one
+    # finding per use, at the definition's line, where the fix goes; none for a
+    # definition no text uses, which shows nowhere.
+    site = write_rst_site(
+        tmp_path / "site",
+        "Home\n====\n\n"
+        ".. |sub| replace:: see `plain <http://example.org>`__\n\n"
+        ".. |role| replace:: :term:`Nowhere`\n\n"
+        ".. |unused| replace:: `old <ftp://example.org>`__\n\n"
+        "Text |sub| and |role|.\n",
+    )
+    warnings, _ = build_once(make_app, site, freshenv=True)
+    assert findings(warnings, site) == [
+        ("index.rst", 4, "link_scheme"),
+        ("index.rst", 6, "term_undefined"),
+    ]
+
+
 def test_a_link_without_destination(make_app: Any, tmp_path: Path) -> None:
     page = "# P\n\nFirst [a]() then\n[b](<>) and [c](  ).\n\nAn [anchor](#) named not.\n"
     site = write_site(tmp_path / "site", {"page.md": page})

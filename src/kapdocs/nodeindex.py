@@ -20,7 +20,8 @@ N = TypeVar("N", bound=nodes.Element)
 
 
 class NodeIndex:
-    """The elements of *doctree* (itself included), by exact class, in document order."""
+    """The elements of *doctree* (itself included), by exact class, in document order;
+    none inside a substitution definition."""
 
     def __init__(self, doctree: nodes.document) -> None:
         self.doctree = doctree
@@ -45,6 +46,12 @@ class NodeIndex:
                 continue
             if isinstance(node, nodes.Text):
                 breaks += node.count("\n")
+                continue
+            if isinstance(node, nodes.substitution_definition):
+                # Its text shows only where |name| uses it, a copy each collector meets
+                # there: the definition itself would report a link or role once more.
+                # (A body element, never inside a text block: the line breaks it holds
+                # count for no block.)
                 continue
             assert isinstance(node, nodes.Element)
             self._all.append(node)
