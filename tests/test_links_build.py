@@ -1113,6 +1113,31 @@ def test_a_link_to_a_page_the_build_leaves_out_says_so(make_app, tmp_path: Path)
     assert "document 'Sub/B' does not exist; did you mean 'sub/b'?" in warnings
 
 
+def test_an_anchor_another_page_has_is_offered_there(make_app, tmp_path: Path) -> None:
+    # Nothing near it on the page linked; the page that has it, label or heading, is named.
+    pages = {
+        "a.md": "# A\n\n(shared-label)=\n## Dosing notes\n\n[x](#practical-tips)\n",
+        "sub/b.md": "# B\n\n## Practical tips\n\n[y](../a.md#zzz) [z](../a.md#shared-label)\n"
+        "[w](#dosing-notes)\n",
+    }
+    src = write_site(tmp_path / "src", pages)
+    warnings, _ = build_once(make_app, src, freshenv=True)
+    assert findings(warnings, src) == [
+        ("a.md", 6, "link_anchor"),
+        ("sub/b.md", 5, "link_anchor"),
+        ("sub/b.md", 6, "link_anchor"),
+    ]
+    assert (
+        "anchor '#practical-tips' does not exist on this page; it is on 'sub/b': did you "
+        "mean 'sub/b.md#practical-tips'?"
+    ) in warnings
+    assert (
+        "anchor '#dosing-notes' does not exist on this page; it is on 'a': did you mean "
+        "'../a.md#dosing-notes'?"
+    ) in warnings
+    assert "anchor '#zzz' does not exist in 'a'; link an existing heading or label" in warnings
+
+
 def test_a_link_out_of_the_source_folder_says_so(make_app, tmp_path: Path) -> None:
     # MyST looks for "../a.md" beside the site, not in it; the page named from the top
     # folder exists, so neither "left out" nor "not in the site" would be true.

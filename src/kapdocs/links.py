@@ -308,6 +308,7 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
         )
     if link.kind == ANY and link.local:
         hint = _suggest(link.target, targets.anchors.get(link.docname, ()))
+        hint = hint or _elsewhere(link.target, link.docname, targets)
         return Finding(
             Code.LINK_ANCHOR,
             link.file,
@@ -317,6 +318,7 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
         )
     if link.kind == DOC and link.target in targets.docs:
         hint = _suggest(link.anchor, targets.anchors.get(link.target, ()))
+        hint = hint or _elsewhere(link.anchor, link.docname, targets)
         return Finding(
             Code.LINK_ANCHOR,
             link.file,
@@ -521,6 +523,25 @@ def check_project_links(external: Iterable[ExternalLink], targets: Targets) -> l
         path, hash_, fragment = link.uri.removeprefix("project:").partition("#")
         findings.append(_missing_page(link, targets, path, hash_ + fragment, "project:"))
     return findings
+
+
+def _elsewhere(anchor: str, linking: str, targets: Targets) -> str:
+    """A hint for an anchor that another page has: a label there, or an id (a heading)."""
+    label = targets.labels.get(anchor.lower())
+    found = (
+        (label[0], label[1])
+        if label is not None
+        else next(
+            ((doc, anchor) for doc in sorted(targets.anchors) if anchor in targets.anchors[doc]),
+            None,
+        )
+    )
+    if found is None or found[0] not in targets.docs:
+        return ""
+    doc, id_ = found
+    if doc == linking:
+        return f"; it is on this page: did you mean {'#' + id_!r}?"
+    return f"; it is on {doc!r}: did you mean {targets.source_from(doc, linking) + '#' + id_!r}?"
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
