@@ -794,6 +794,41 @@ def test_a_references_heading_out_of_place_is_named_at_its_line(
     ]
 
 
+def test_key_points_without_their_box_are_named_at_their_line(
+    make_app: Any, tmp_path: Path
+) -> None:
+    # Key points under a heading, or opening another admonition as bold text, are not the
+    # box the rule looks for: the finding says where they are and what to make of them.
+    fields = "---\nreviewer: R\nreviewed: 2026-11-01\naudience: a\n---\n"
+    tail = "## Body\n\nText.\n\n## References\n\nNone.\n"
+    srcdir = write_site(
+        tmp_path / "site",
+        {
+            "reference/heading.md": fields + "# P\n\n## Key points:\n\n- One.\n\n" + tail,
+            "reference/note.md": fields
+            + "# P\n\n```{note}\n**Key points**\n\n- One.\n```\n\n"
+            + tail,
+            "reference/none.md": fields + "# P\n\n" + tail,
+            "reference/boxed.md": fields + "# P\n\n## Key points\n\n"
+            "```{admonition} Key points\n- One.\n```\n\n" + tail,
+        },
+    )
+    warnings, _ = build_once(make_app, srcdir, freshenv=True)
+    assert findings(warnings, srcdir) == [
+        ("reference/heading.md", 8, "page_structure"),
+        ("reference/none.md", 6, "page_structure"),
+        ("reference/note.md", 9, "page_structure"),
+    ]
+    said = re.findall(r"WARNING: (.*) \[kapdocs", warnings)
+    start = "reference page has no Key points box; "
+    put = "; put its bullets in ```{admonition} Key points``` at the top of the page"
+    assert said == [
+        start + "'Key points' here is a heading, not a box" + put,
+        start + "open it with ```{admonition} Key points``` and 3-5 bullets",
+        start + "the note here opens with 'Key points' as text, not as its title" + put,
+    ]
+
+
 def test_a_marker_naming_two_levels_is_told_to_use_one_each() -> None:
     marks = [
         EvidenceMark("p", "p.md", 1, level, "A statement.")

@@ -41,7 +41,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     return {
         "version": __version__,
         # Bump when a record's shape in store.py changes, or what reading puts in one.
-        "env_version": 27,
+        "env_version": 28,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

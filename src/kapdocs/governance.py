@@ -162,6 +162,7 @@ def collect_page(
     references = _references_section(doctree)
     misplaced = None if references else _misplaced_references(doctree, source, lines)
     box = _key_points(doctree)
+    unboxed = None if box else _unboxed_key_points(doctree, source, lines)
     uncited = tuple(
         lines.find(node_source(p, source), _first_words(p), node_line(p))
         for p in doctree.findall(nodes.paragraph)
@@ -182,6 +183,7 @@ def collect_page(
         unreadable,
         _late_key_points(doctree, box) if box is not None else None,
         misplaced,
+        unboxed,
     )
 
 
@@ -279,6 +281,34 @@ def _key_points(doctree: nodes.document) -> nodes.Element | None:
     return None
 
 
+def _is_key_points(text: str) -> bool:
+    return text.strip().rstrip(":").strip().lower() == KEY_POINTS
+
+
+def _unboxed_key_points(
+    doctree: nodes.document, source: str, lines: SourceLines
+) -> tuple[str, int] | None:
+    """(what, line) of Key points written without the box the check looks for: under a
+    heading or rubric of that name, or as the first line of another admonition (a note
+    that opens with "**Key points**"); None when the page has neither."""
+    for node in doctree.findall(nodes.Element):
+        if _is_heading(node) and _is_key_points(node.astext()):
+            what = "a rubric" if isinstance(node, nodes.rubric) else "a heading"
+            return f"'Key points' here is {what}, not a box", _line_of(node, source, lines)
+        if isinstance(node, nodes.Admonition):
+            first = next((c for c in node.children if not isinstance(c, nodes.title)), None)
+            if isinstance(first, nodes.paragraph) and _is_key_points(first.astext()):
+                return (
+                    f"the {node.tagname} here opens with 'Key points' as text, not as its title",
+                    _line_of(first, source, lines),
+                )
+    return None
+
+
+def _line_of(node: nodes.Element, source: str, lines: SourceLines) -> int:
+    return lines.find(node_source(node, source), node.astext(), node_line(node))
+
+
 def _late_key_points(doctree: nodes.document, box: nodes.Element) -> tuple[str, int] | None:
     """(the section it is in, its line) when the page does not open with the box: it is
     inside a section, other than first thing in the page's first section (as under a
@@ -346,7 +376,7 @@ def _misplaced_references(
     if not found:
         return None
     node = found[-1]
-    line = lines.find(node_source(node, source), node.astext(), node_line(node))
+    line = _line_of(node, source, lines)
     here = f"{node.astext().strip()!r} here"
     if isinstance(node, nodes.rubric):
         return f"{here} is a rubric, not a section heading", line
@@ -575,12 +605,16 @@ def _check_structure(page: PageInfo, rst: bool) -> list[Finding]:
     findings = []
     if not page.key_points:
         box = "'.. admonition:: Key points'" if rst else "```{admonition} Key points```"
+        line, fix = page.title_line, f"open it with {box} and 3-5 bullets"
+        if page.unboxed_key_points is not None:
+            what, line = page.unboxed_key_points
+            fix = f"{what}; put its bullets in {box} at the top of the page"
         findings.append(
             Finding(
                 Code.PAGE_STRUCTURE,
                 page.file,
-                page.title_line,
-                f"reference page has no Key points box; open it with {box} and 3-5 bullets",
+                line,
+                f"reference page has no Key points box; {fix}",
             )
         )
     elif page.late_key_points is not None:

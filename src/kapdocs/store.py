@@ -174,6 +174,8 @@ class PageInfo(NamedTuple):
     late_key_points: tuple[str, int] | None = None
     # (why, line) of a References heading or rubric that is not the page's last section.
     misplaced_references: tuple[str, int] | None = None
+    # (what, line) of Key points written without a box, when the page has no box.
+    unboxed_key_points: tuple[str, int] | None = None
 
     def value(self, key: str) -> str | None:
         return next((value for k, value, _ in self.meta if k == key), None)
@@ -256,7 +258,7 @@ class KapdocsDomain(Domain):
     label = "kapdocs"
     # Bump when the keys of initial_data change: Sphinx then reads every page again
     # instead of loading an environment that lacks a key (it crashed the build).
-    data_version = 14
+    data_version = 15
     # Sphinx deep-copies this into each new environment.
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in RECORD_KINDS},
