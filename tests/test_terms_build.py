@@ -605,6 +605,37 @@ def test_a_glossary_from_an_included_file_is_reported_in_that_file(
 
 
 @pytest.mark.parametrize("parallel", [0, 2])
+def test_a_finding_in_an_included_file_names_the_page_it_is_about(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # A file two pages include is checked as part of each: "this page" would not say which.
+    include = "```{include} _part.md\n```\n"
+    glossary = "```{glossary}\nGlutamate\n  An amino acid.\n```\n"
+    src = write_site(
+        tmp_path / "src",
+        {
+            "a.md": f"# A\n\nSee {{term}}`Glutamate`.\n\n{include}",
+            "b.md": f"# B\n\n{include}",
+            "glossary.md": f"# Glossary\n\n{glossary}",
+        },
+        conf="exclude_patterns = ['_part.md']\n",
+    )
+    (src / "_part.md").write_text("Shared text.\n\nGlutamate and TRD.\n")
+    warnings, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
+    assert findings(warnings, src) == [
+        ("_part.md", 3, "abbr_undefined"),
+        ("_part.md", 3, "abbr_undefined"),
+        ("_part.md", 3, "term_unlinked"),
+    ]
+    assert "'TRD' is not explained on the page 'a' (which includes this file)" in warnings
+    assert "'TRD' is not explained on the page 'b' (which includes this file)" in warnings
+    assert (
+        "'Glutamate' is the glossary term 'Glutamate' but the page 'b' (which includes this "
+        "file) never links it"
+    ) in warnings
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
 def test_a_duplicate_term_has_one_message(make_app, tmp_path: Path, parallel: int) -> None:
     # Sphinx warns of a term defined again in the same case, without a type to silence it
     # by and with a line that is off or missing; term_duplicate says it, on every build.

@@ -23,7 +23,7 @@ from bisect import bisect_right
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
-from kapdocs.diagnostics import Code, Finding
+from kapdocs.diagnostics import Code, Finding, the_page
 from kapdocs.store import AbbrUse
 
 if TYPE_CHECKING:
@@ -200,7 +200,8 @@ def check_abbreviations(
                 Code.ABBR_UNDEFINED,
                 use.file,
                 use.line,
-                f"abbreviation {use.token!r}{_in_word(use)} is not explained on this page; "
+                f"abbreviation {use.token!r}{_in_word(use)} is not explained on "
+                f"{the_page(use.docname, use.file)}; "
                 f"spell it out at first use with the abbreviation in parentheses, as in "
                 f"'Full name ({token})', or write {_abbr_role(token, is_rst(use.file))}, or "
                 f"define it in the glossary",

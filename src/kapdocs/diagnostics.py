@@ -101,6 +101,16 @@ class Finding(NamedTuple):
     message: str
 
 
+def the_page(docname: str, file: str) -> str:
+    """How a per-page finding at *file* names the page *docname* it is about: "this page",
+    or, for a file the page includes (one file may be part of several pages), the page by
+    name."""
+    file = file.replace(os.sep, "/")
+    if file == docname or file.startswith(docname + "."):
+        return "this page"
+    return f"the page {docname!r} (which includes this file)"
+
+
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Stable report order: by file, then line, then code and message."""
     return sorted(findings, key=lambda f: (f.file, f.line, f.code, f.message))

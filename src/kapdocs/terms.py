@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx import addnodes
 
-from kapdocs.diagnostics import Code, Finding, closest
+from kapdocs.diagnostics import Code, Finding, closest, the_page
 from kapdocs.locate import node_line, node_source
 from kapdocs.matcher import PLAIN_QUOTES, TermMatcher, normalise
 from kapdocs.store import TermEntry, TermRef
@@ -313,8 +313,9 @@ def check_unlinked(
                         Code.TERM_UNLINKED,
                         segment.file,
                         line,
-                        f"{mention!r} is the glossary term {entry.names[0]!r} but this page "
-                        f"never links it; write {role} at its first mention",
+                        f"{mention!r} is the glossary term {entry.names[0]!r} but "
+                        f"{the_page(docname, segment.file)} never links it; write {role} at "
+                        "its first mention",
                     )
                 )
     return found
