@@ -620,13 +620,16 @@ def test_a_finding_in_an_included_file_names_the_page_it_is_about(
         },
         conf="exclude_patterns = ['_part.md']\n",
     )
-    (src / "_part.md").write_text("Shared text.\n\nGlutamate and TRD.\n")
+    (src / "_part.md").write_text("Shared text.\n\nGlutamate and TRD.\n\n[x](#nope)\n")
     warnings, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
     assert findings(warnings, src) == [
         ("_part.md", 3, "abbr_undefined"),
         ("_part.md", 3, "abbr_undefined"),
         ("_part.md", 3, "term_unlinked"),
+        ("_part.md", 5, "link_anchor"),
+        ("_part.md", 5, "link_anchor"),
     ]
+    assert "'#nope' does not exist on the page 'a' (which includes this file)" in warnings
     assert "'TRD' is not explained on the page 'a' (which includes this file)" in warnings
     assert "'TRD' is not explained on the page 'b' (which includes this file)" in warnings
     assert (

@@ -21,7 +21,7 @@ from sphinx import addnodes
 from sphinx.util import docname_join
 
 from kapdocs.addresses import address_finding, scheme_message, text_link_message
-from kapdocs.diagnostics import Code, Finding, closest
+from kapdocs.diagnostics import Code, Finding, closest, the_page
 from kapdocs.locate import node_source
 from kapdocs.store import Anchors, ExternalLink, LinkRef
 from kapdocs.terms import term_role
@@ -313,7 +313,7 @@ def _finding(link: LinkRef, targets: Targets) -> Finding:
             Code.LINK_ANCHOR,
             link.file,
             link.line,
-            f"anchor '#{link.target}' does not exist on this page"
+            f"anchor '#{link.target}' does not exist on {the_page(link.docname, link.file)}"
             f"{hint or '; link an existing heading or label'}",
         )
     if link.kind == DOC and link.target in targets.docs:
