@@ -508,11 +508,11 @@ def test_html_findings_are_on_the_line_that_writes_the_link_and_not_repeated(
 
 
 def test_html_findings_are_on_the_line_that_encloses_the_link(make_app, tmp_path: Path) -> None:
-    # "#nope" is also the end of "index.html#nope" on the line before: the line where a
-    # link is written whole, between rST's <>, is its line.
+    # "index.html#nope" is also the end of "sub/index.html#nope" on the line before: the
+    # line where a link is written whole, between rST's <>, is its line.
     src = write_rst_site(
         tmp_path / "src",
-        "Home\n====\n\n- `self <index.html#nope>`_\n- `here <#nope>`_\n",
+        "Home\n====\n\n- `there <sub/index.html#nope>`_\n- `self <index.html#nope>`_\n",
     )
     warnings, _ = build_once(make_app, src, freshenv=True)
     lines = {
@@ -520,7 +520,26 @@ def test_html_findings_are_on_the_line_that_encloses_the_link(make_app, tmp_path
         for line in warnings.splitlines()
         if "[kapdocs.link_html]" in line
     }
-    assert lines == {"'index.html#nope'": "4", "'#nope'": "5"}
+    assert lines == {"'sub/index.html#nope'": "4", "'index.html#nope'": "5"}
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_an_rst_link_to_an_id_of_its_page_is_checked_at_its_source(
+    make_app, tmp_path: Path, parallel: int
+) -> None:
+    # `text <#id>`_ is reStructuredText's [text](#id): link_anchor at its line, with a
+    # near miss, and not again as link_html in the written page.
+    src = write_rst_site(
+        tmp_path / "src",
+        "Home\n====\n\nDosing notes\n------------\n\n"
+        "See `notes <#dosing-notes>`_, `typo <#dosing-note>`_ and `top <#>`_.\n",
+    )
+    warnings, _ = build_once(make_app, src, freshenv=True, parallel=parallel)
+    assert findings(warnings, src) == [("index.rst", 7, "link_anchor")] * 2
+    assert "anchor '#dosing-note' does not exist on this page; did you mean 'dosing-notes'?" in (
+        warnings
+    )
+    assert "a link to '#' names no anchor" in warnings
 
 
 _CASE_BIB = """@article{lee2019,

@@ -14,6 +14,7 @@ import os
 import posixpath
 import re
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from docutils import nodes
 from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
@@ -64,6 +65,11 @@ def collect_links(
         if isinstance(node, nodes.reference):
             uri = str(node["refuri"])
             line = lines.find(source, uri, index.expected_line(node))
+            if uri.startswith("#"):
+                # An id of this page written as an address, `text <#id>`_ in rST: checked
+                # as MyST's [text](#id) is, here rather than in the written page.
+                links.append(LinkRef(docname, file, line, ANY, unquote(uri[1:]), "", True))
+                continue
             external.append(ExternalLink(docname, file, line, uri, _scheme(uri)))
             continue
         assert isinstance(node, addnodes.pending_xref)
@@ -115,9 +121,10 @@ def _read(destination: str) -> str:
 
 def _is_link(node: nodes.Node) -> bool:
     if isinstance(node, nodes.reference):
-        # A link with a scheme, or one to a host without ("//host/path"): link_scheme.
+        # A link with a scheme, or one to a host without ("//host/path"): link_scheme; or
+        # one to an id of the page ("#id"): link_anchor.
         uri = str(node.get("refuri", ""))
-        return uri.startswith("//") or bool(split_url(uri).scheme)
+        return uri.startswith(("//", "#")) or bool(split_url(uri).scheme)
     return isinstance(node, addnodes.pending_xref)
 
 
