@@ -10,7 +10,8 @@
 * ``warn-missing-reference``: silence Sphinx's own warnings for the term, doc, ref,
   numref and any targets that kapdocs reports (one defect, one message).
 * ``builder-inited`` to ``build-finished``: filter Sphinx's untyped duplicate-term and
-  parted-glossary messages, which ``term_duplicate`` and ``term_empty`` replace.
+  parted-glossary messages, which ``term_duplicate`` and ``term_empty`` replace, and
+  MyST's unreadable-front-matter messages on reference pages, which ``page_meta`` replaces.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 
     from sphinx.addnodes import pending_xref
     from sphinx.application import Sphinx
+    from sphinx.config import Config
     from sphinx.domains import Domain
     from sphinx.environment import BuildEnvironment
 
@@ -310,7 +312,7 @@ class _ReplacedFilter(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self.reference_page: Callable[[str], bool] = lambda docname: False
+        self.config: Config | None = None  # the running build's, which names reference pages
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = str(record.msg)
@@ -319,7 +321,11 @@ class _ReplacedFilter(logging.Filter):
         if getattr(record, "subtype", None) == "topmatter" and message.startswith(_UNREAD_YAML):
             location = getattr(record, "location", None)
             docname = location[0] if isinstance(location, tuple) else location
-            return not (isinstance(docname, str) and self.reference_page(docname))
+            return not (
+                isinstance(docname, str)
+                and self.config is not None
+                and governance.is_reference_page(docname, self.config)
+            )
         return message.strip() != str(_TERMS_PARTED)
 
 
@@ -339,12 +345,7 @@ _REPLACED_FILTER = _ReplacedFilter()
 
 
 def _filter_replaced(app: Sphinx, on: bool) -> None:
-    # Which pages are reference pages is this build's configuration; none once it ends.
-    _REPLACED_FILTER.reference_page = (
-        (lambda docname: governance.is_reference_page(docname, app.config))
-        if on
-        else (lambda docname: False)
-    )
+    _REPLACED_FILTER.config = app.config if on else None
     for name in _LOGGERS:
         logger = logging.getLogger(name)
         if on:

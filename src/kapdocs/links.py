@@ -536,7 +536,7 @@ def _elsewhere(anchor: str, linking: str, targets: Targets) -> str:
     """A hint for an anchor that another page has: a label there, or an id (a heading)."""
     label = targets.labels.get(anchor.lower())
     found = (
-        (label[0], label[1])
+        label
         if label is not None
         else next(
             ((doc, anchor) for doc in sorted(targets.anchors) if anchor in targets.anchors[doc]),
