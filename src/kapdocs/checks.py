@@ -283,7 +283,7 @@ def on_warn_missing_reference(app: Sphinx, domain: Domain, node: pending_xref) -
         refdoc = str(node.get("refdoc", ""))
         link = LinkRef(refdoc, "", 0, links.ANY_ROLE, str(node["reftarget"]), "", False)
         reported = get_store(app.env).data["broken_links"]
-        return True if list(html_pass.reported_key(link)) in map(list, reported) else None
+        return True if html_pass.reported_key(link) in map(tuple, reported) else None
     if node.get("refdomain") != "std" or node.get("reftype") not in _REPLACED:
         return None
     labels = app.env.domains.standard_domain.anonlabels
